@@ -1,0 +1,108 @@
+"""Model bundles: one .zip with safetensors weights, the SentencePiece model and JSON; never pickle."""
+
+from __future__ import annotations
+
+import io
+import json
+import platform
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Union
+
+import torch
+from safetensors.torch import load as load_tensors
+from safetensors.torch import save as save_tensors
+
+from . import __version__
+from .errors import BundleError
+
+FORMAT = "attention-lab-bundle"
+FORMAT_VERSION = 1
+WEIGHTS, TOKENIZER, META = "model.safetensors", "tokenizer.model", "bundle.json"
+MAX_BUNDLE_BYTES = 512 * 1024 * 1024
+
+Target = Union[str, Path, BinaryIO]
+
+
+@dataclass
+class Bundle:
+    kind: str  # "classifier" | "seq2seq"
+    meta: dict
+    tensors: dict[str, torch.Tensor]
+    tokenizer_proto: bytes
+
+
+def write_bundle(target: Target, bundle: Bundle) -> None:
+    meta = {"format": FORMAT, "format_version": FORMAT_VERSION, "kind": bundle.kind,
+            "versions": _versions(), **bundle.meta}
+    tensors = {name: t.detach().cpu().contiguous() for name, t in bundle.tensors.items()}
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(META, json.dumps(meta, ensure_ascii=False, indent=2))
+        archive.writestr(WEIGHTS, save_tensors(tensors))
+        archive.writestr(TOKENIZER, bundle.tokenizer_proto)
+
+
+def bundle_bytes(bundle: Bundle) -> bytes:
+    buffer = io.BytesIO()
+    write_bundle(buffer, bundle)
+    return buffer.getvalue()
+
+
+def read_bundle(source: Union[Target, bytes], expected_kind: str, name: str = "bundle") -> Bundle:
+    """Open a bundle written by write_bundle; anything else gets a BundleError naming the problem."""
+    data = _read_source(source)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            _check_members(archive, name)
+            meta = json.loads(archive.read(META).decode("utf-8"))
+            weights, proto = archive.read(WEIGHTS), archive.read(TOKENIZER)
+    except zipfile.BadZipFile:
+        raise BundleError(f"{name}: not a model bundle (.zip) or the file is corrupted.") from None
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise BundleError(f"{name}: the bundle's {META} is not valid JSON.") from None
+    _check_meta(meta, expected_kind, name)
+    try:
+        tensors = load_tensors(weights)
+    except Exception:
+        raise BundleError(f"{name}: the weights ({WEIGHTS}) are corrupted.") from None
+    return Bundle(expected_kind, meta, tensors, proto)
+
+
+def _read_source(source: Union[Target, bytes]) -> bytes:
+    if isinstance(source, bytes):
+        data = source
+    elif isinstance(source, (str, Path)):
+        if not Path(source).is_file():
+            raise BundleError(f"File not found: {source}")
+        data = Path(source).read_bytes()
+    else:
+        data = source.read()
+    if len(data) > MAX_BUNDLE_BYTES:
+        raise BundleError("The bundle is larger than 512 MB; refusing it.")
+    return data
+
+
+def _check_members(archive: zipfile.ZipFile, name: str) -> None:
+    members = {info.filename: info for info in archive.infolist()}
+    missing = [m for m in (META, WEIGHTS, TOKENIZER) if m not in members]
+    if missing:
+        raise BundleError(f"{name}: not an Attention Lab bundle (missing {', '.join(missing)}).")
+    if sum(info.file_size for info in members.values()) > 4 * MAX_BUNDLE_BYTES:
+        raise BundleError(f"{name}: the bundle inflates to an implausible size; refusing it.")
+
+
+def _check_meta(meta: dict, expected_kind: str, name: str) -> None:
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        raise BundleError(f"{name}: not an Attention Lab bundle.")
+    if meta.get("format_version", 0) > FORMAT_VERSION:
+        raise BundleError(f"{name}: made by a newer Attention Lab (bundle format {meta.get('format_version')}); update the app.")
+    if meta.get("kind") != expected_kind:
+        raise BundleError(f"{name}: this is a {meta.get('kind')} bundle, but a {expected_kind} bundle is needed here.")
+
+
+def _versions() -> dict:
+    import sentencepiece
+
+    return {"attention_lab": __version__, "torch": torch.__version__,
+            "sentencepiece": sentencepiece.__version__, "python": platform.python_version()}

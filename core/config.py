@@ -1,0 +1,76 @@
+"""One dataclass per concern; each is saved as JSON next to the weights."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+TASKS = ("emotion6", "binary", "emotion58")
+TEXT_MODES = ("first", "all")
+POOLINGS = ("attention", "mean", "last")
+
+
+@dataclass
+class DataConfig:
+    task: str = "emotion6"  # emotion6 | binary | emotion58
+    text: str = "first"  # first (사람문장1) | all (human turns joined)
+    max_chars: int = 1000  # longer texts are cut (guards memory)
+
+    def __post_init__(self) -> None:
+        _check_choice("task", self.task, TASKS)
+        _check_choice("text", self.text, TEXT_MODES)
+
+
+@dataclass
+class TokenizerConfig:
+    vocab_size: int = 4000
+    character_coverage: float = 1.0  # 1.0 keeps every Hangul syllable seen
+    model_type: str = "bpe"
+
+
+@dataclass
+class ModelConfig:
+    vocab_size: int = 4000
+    num_classes: int = 6
+    emb_dim: int = 128
+    hidden_dim: int = 128  # per direction; the BiLSTM emits 2 * hidden_dim
+    num_layers: int = 1
+    attention_dim: int = 64  # rows of W_att
+    fc_dim: int = 64
+    dropout: float = 0.3
+    pooling: str = "attention"  # attention | mean | last
+    pad_id: int = 0
+    packed: bool = False  # pack_padded_sequence while training (slower on CPU); eval always packs
+
+    def __post_init__(self) -> None:
+        _check_choice("pooling", self.pooling, POOLINGS)
+
+
+@dataclass
+class TrainConfig:
+    epochs: int = 8
+    batch_size: int = 64
+    lr: float = 3e-3
+    weight_decay: float = 1e-2
+    grad_clip: float = 1.0
+    val_share: float = 0.2
+    seed: int = 42
+    patience: int = 0  # 0 = no early stopping
+    max_len: int = 128  # tokens kept per sentence
+    report_every: int = 10  # steps between step reports
+    num_threads: int = 0  # 0 = leave torch's default
+
+
+def to_dict(config: Any) -> dict:
+    return asdict(config)
+
+
+def from_dict(cls: type, values: dict) -> Any:
+    """Build a config from JSON, ignoring unknown keys (bundles from newer versions)."""
+    known = {f.name for f in fields(cls)}
+    return cls(**{k: v for k, v in values.items() if k in known})
+
+
+def _check_choice(name: str, value: str, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(choices)}; got {value!r}")

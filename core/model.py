@@ -1,0 +1,94 @@
+"""Embedding + BiLSTM + additive (Bahdanau) attention classifier, as in the tutorial notebook.
+
+u_t = tanh(W_att h_t);  a = softmax_t(W_c u_t) over real tokens;  c = Σ_t a_t h_t;
+then LayerNorm → dropout → fc1 → ReLU → fc2. `forward` returns logits and the weights used to pool.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+from .config import ModelConfig
+
+
+def lengths_to_mask(lengths: torch.Tensor, max_len: int) -> torch.Tensor:
+    """True at real tokens; every row keeps at least one, so no softmax sees only -inf."""
+    positions = torch.arange(max_len, device=lengths.device)  # (T,)
+    return positions[None, :] < lengths.clamp(min=1)[:, None]  # (B, T)
+
+
+class AdditiveAttention(nn.Module):
+    """Scores each position with W_c tanh(W_att h_t) and normalises over the unmasked ones."""
+
+    def __init__(self, input_dim: int, attention_dim: int):
+        super().__init__()
+        self.W_att = nn.Linear(input_dim, attention_dim)
+        self.W_c = nn.Linear(attention_dim, 1, bias=False)
+
+    def forward(self, states: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        u = torch.tanh(self.W_att(states))  # (B, T, A)
+        scores = self.W_c(u).squeeze(-1)  # (B, T)
+        weights = torch.softmax(scores.masked_fill(~mask, float("-inf")), dim=-1)  # (B, T), 0 at pads
+        context = torch.bmm(weights.unsqueeze(1), states).squeeze(1)  # (B, 2H)
+        return context, weights
+
+
+class BiLSTMWithAttention(nn.Module):
+    def __init__(self, config: ModelConfig):
+        super().__init__()
+        self.config = config
+        self.embedding = nn.Embedding(config.vocab_size, config.emb_dim, padding_idx=config.pad_id)
+        self.lstm = nn.LSTM(
+            config.emb_dim, config.hidden_dim, num_layers=config.num_layers, batch_first=True,
+            bidirectional=True, dropout=config.dropout if config.num_layers > 1 else 0.0,
+        )
+        state_dim = 2 * config.hidden_dim
+        self.attention = AdditiveAttention(state_dim, config.attention_dim)
+        self.norm = nn.LayerNorm(state_dim)
+        self.dropout = nn.Dropout(config.dropout)
+        self.fc1 = nn.Linear(state_dim, config.fc_dim)
+        self.fc2 = nn.Linear(config.fc_dim, config.num_classes)
+
+    def encode(self, ids: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Token ids (B, T) → BiLSTM states (B, T, 2H) and the mask of real tokens (B, T)."""
+        embedded = self.embedding(ids)  # (B, T, E)
+        if self.config.packed or not self.training:
+            # Packing keeps the backward direction from reading padding, so a sentence's output
+            # does not depend on what it was batched with.
+            packed = pack_padded_sequence(embedded, lengths.clamp(min=1).cpu(), batch_first=True, enforce_sorted=False)
+            states, _ = self.lstm(packed)
+            states, _ = pad_packed_sequence(states, batch_first=True, total_length=ids.size(1))  # (B, T, 2H)
+        else:
+            states, _ = self.lstm(embedded)  # (B, T, 2H)
+        return states, lengths_to_mask(lengths, ids.size(1))
+
+    def pool(self, states: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Sentence vector (B, 2H) and the weight each position had in it (B, T)."""
+        if self.config.pooling == "attention":
+            return self.attention(states, mask)
+        if self.config.pooling == "mean":
+            weights = mask.float() / mask.sum(dim=1, keepdim=True)  # (B, T), uniform over real tokens
+            return torch.bmm(weights.unsqueeze(1), states).squeeze(1), weights
+        return _last_state(states, mask, self.config.hidden_dim)
+
+    def forward(self, ids: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """ids (B, T), lengths (B,) → logits (B, C), attention weights (B, T) summing to 1 per row."""
+        states, mask = self.encode(ids, lengths)
+        context, weights = self.pool(states, mask)
+        hidden = F.relu(self.fc1(self.dropout(self.norm(context))))  # (B, F)
+        return self.fc2(hidden), weights  # (B, C), (B, T)
+
+
+def _last_state(states: torch.Tensor, mask: torch.Tensor, hidden_dim: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Forward state at the last real token joined with backward state at the first token."""
+    last = mask.sum(dim=1) - 1  # (B,)
+    rows = torch.arange(states.size(0), device=states.device)
+    forward_last = states[rows, last, :hidden_dim]  # (B, H)
+    backward_first = states[:, 0, hidden_dim:]  # (B, H)
+    weights = torch.zeros(mask.shape, device=states.device)
+    weights[rows, 0] += 0.5
+    weights[rows, last] += 0.5  # the two positions the pooled vector comes from
+    return torch.cat([forward_last, backward_first], dim=-1), weights  # (B, 2H), (B, T)
