@@ -165,7 +165,7 @@ def _read_xlsx(data: bytes, name: str) -> tuple[pd.DataFrame, str]:
         sheets = sorted(book.sheet_names, key=lambda s: s != "Sheet1")  # Sheet1 first
         found: dict[str, list[str]] = {}
         for sheet in sheets:
-            frame = book.parse(sheet, dtype=object, nrows=MAX_ROWS + 1)
+            frame = pd.read_excel(book, sheet_name=sheet, dtype=object, nrows=MAX_ROWS + 1)
             frame.columns = [_clean_header(c) for c in frame.columns]
             if all(c in frame.columns for c in REQUIRED):
                 return frame, sheet

@@ -1,0 +1,187 @@
+"""`python -m core ...`: the app's headless twin (train, evaluate, predict, bench, seq2seq)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from .config import POOLINGS, TASKS, TEXT_MODES, DataConfig, ModelConfig, TokenizerConfig, TrainConfig
+from .errors import AttentionLabError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "func"):
+        parser.print_help()
+        return 2
+    try:
+        return args.func(args)
+    except AttentionLabError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m core", description="Attention Lab: Korean emotion classifier with attention.")
+    commands = parser.add_subparsers(metavar="COMMAND")
+    _add_train(commands)
+    _add_evaluate(commands)
+    _add_predict(commands)
+    _add_bench(commands)
+    try:
+        from .seq2seq.cli import add_parser as add_seq2seq
+    except ImportError:
+        add_seq2seq = None
+    if add_seq2seq is not None:
+        add_seq2seq(commands)
+    return parser
+
+
+def _add_train(commands) -> None:
+    p = commands.add_parser("train", help="train a classifier and save a bundle (.zip)")
+    p.add_argument("--data", help="AIHUB .xlsx/.csv (default: the bundled sample corpus)")
+    p.add_argument("--task", choices=TASKS, default="emotion6")
+    p.add_argument("--text", choices=TEXT_MODES, default="first")
+    p.add_argument("--pooling", choices=POOLINGS, default="attention")
+    p.add_argument("--epochs", type=int, default=TrainConfig.epochs)
+    p.add_argument("--batch-size", type=int, default=TrainConfig.batch_size)
+    p.add_argument("--lr", type=float, default=TrainConfig.lr)
+    p.add_argument("--vocab-size", type=int, default=TokenizerConfig.vocab_size)
+    p.add_argument("--emb-dim", type=int, default=ModelConfig.emb_dim)
+    p.add_argument("--hidden-dim", type=int, default=ModelConfig.hidden_dim)
+    p.add_argument("--seed", type=int, default=TrainConfig.seed)
+    p.add_argument("--val-share", type=float, default=TrainConfig.val_share)
+    p.add_argument("--patience", type=int, default=0)
+    p.add_argument("--out", required=True, help="where to write MODEL.zip")
+    p.set_defaults(func=_train)
+
+
+def _add_evaluate(commands) -> None:
+    p = commands.add_parser("evaluate", help="score a bundle on a labelled file")
+    p.add_argument("--model", required=True)
+    p.add_argument("--data", required=True)
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=_evaluate)
+
+
+def _add_predict(commands) -> None:
+    p = commands.add_parser("predict", help="label sentences and show their attention")
+    p.add_argument("--model", required=True)
+    p.add_argument("--json", action="store_true", help="print a JSON list")
+    p.add_argument("sentences", nargs="+")
+    p.set_defaults(func=_predict)
+
+
+def _add_bench(commands) -> None:
+    p = commands.add_parser("bench", help="time this training loop against the notebook-style reference")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--data", help="corpus to time on (default: the bundled sample)")
+    p.add_argument("--quick", action="store_true", help="fewer batches (for tests)")
+    p.set_defaults(func=_bench)
+
+
+def _train(args) -> int:
+    from .data import build_dataset, load_corpus
+    from .pipeline import train_classifier
+
+    _check_output_dir(args.out)
+    corpus = load_corpus(_data_path(args.data))
+    dataset = build_dataset(corpus, DataConfig(task=args.task, text=args.text))
+    report = dataset.report
+    print(f"{corpus.source_name}: {report.rows_used} sentences, {len(dataset.label_names)} classes "
+          f"(dropped {report.dropped_empty_text} empty, {report.dropped_missing_label} unlabelled, "
+          f"{report.duplicates_removed} duplicates)", file=sys.stderr)
+    model_config = ModelConfig(emb_dim=args.emb_dim, hidden_dim=args.hidden_dim, pooling=args.pooling)
+    train_config = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, seed=args.seed,
+                               val_share=args.val_share, patience=args.patience)
+    outcome = train_classifier(dataset, model_config, train_config, tokenizer_config=TokenizerConfig(vocab_size=args.vocab_size),
+                               callback=ProgressBar())
+    outcome.classifier.save(args.out)
+    metrics = outcome.classifier.metrics
+    print(f"saved {args.out}: best epoch {metrics.get('best_epoch')}, val accuracy {metrics.get('val_accuracy', float('nan')):.4f}",
+          file=sys.stderr)
+    return 0
+
+
+def _evaluate(args) -> int:
+    from .classifier import load_classifier
+    from .data import build_dataset, load_corpus
+    from .evaluate import evaluate_dataset
+
+    classifier = load_classifier(Path(args.model), name=Path(args.model).name)
+    dataset = build_dataset(load_corpus(args.data), classifier.data_config)
+    report = evaluate_dataset(classifier, dataset)
+    if args.json:
+        print(json.dumps(report.to_json(), ensure_ascii=False))
+        return 0
+    print(f"n={report.n}  accuracy={report.accuracy:.4f}  macro-F1={report.macro_f1:.4f}")
+    for row in report.per_class:
+        print(f"  {row['label']:<12} P={row['precision']:.3f} R={row['recall']:.3f} F1={row['f1']:.3f} n={row['support']}")
+    if report.skipped_unknown_labels:
+        print(f"skipped rows with labels the model does not know: {report.skipped_unknown_labels}")
+    return 0
+
+
+def _predict(args) -> int:
+    from .classifier import load_classifier
+    from .tokenizer import display_piece
+
+    classifier = load_classifier(Path(args.model), name=Path(args.model).name)
+    predictions = classifier.predict(args.sentences)
+    if args.json:
+        print(json.dumps([p.to_json() for p in predictions], ensure_ascii=False))
+        return 0
+    for p in predictions:
+        confidence = p.probabilities[p.label]
+        weighted = " ".join(f"{display_piece(t)}({w:.2f})" for t, w in zip(p.tokens, p.attention))
+        print(f"{p.label} {confidence:.2f}  {p.text}\n    {weighted}")
+    return 0
+
+
+def _bench(args) -> int:
+    from .bench import format_report, run_bench
+
+    report = run_bench(_data_path(args.data), quick=args.quick, log=lambda line: print(line, file=sys.stderr))
+    print(json.dumps(report, ensure_ascii=False) if args.json else format_report(report))
+    return 0
+
+
+def _data_path(data: str | None) -> Path:
+    if data:
+        return Path(data)
+    from .sample import SAMPLE_PATH
+
+    return SAMPLE_PATH
+
+
+def _check_output_dir(out: str) -> None:
+    parent = Path(out).resolve().parent
+    if not parent.is_dir():
+        raise AttentionLabError(f"Cannot write {out}: folder {parent} does not exist.")
+
+
+class ProgressBar:
+    """A one-line progress bar on stderr, fed by training events."""
+
+    def __init__(self, width: int = 30):
+        self.width = width
+        self.last_epoch = ""
+
+    def __call__(self, event) -> None:
+        if event.kind == "end":
+            sys.stderr.write("\n")
+            return
+        filled = int(self.width * event.progress)
+        line = (f"\r[{'#' * filled}{'.' * (self.width - filled)}] {event.progress:4.0%} epoch {event.epoch} "
+                f"loss {event.train_loss:.3f} acc {event.train_acc:.3f} {event.sentences_per_s:.0f} sent/s ")
+        if event.kind == "epoch":
+            self.last_epoch = f"val loss {event.val_loss:.3f} val acc {event.val_acc:.3f}"
+        sys.stderr.write(line + self.last_epoch)
+        sys.stderr.flush()
