@@ -1,0 +1,46 @@
+"""Attention Lab: the entry point — page setup, language toggle, navigation and the shared sidebar."""
+
+import streamlit as st
+
+from ui import state
+from ui.i18n import t
+from ui.training import JOB_KEY, JOB_NAME, collect_finished, finish_training
+
+st.set_page_config(page_title="Attention Lab", page_icon=":material/psychology:", layout="wide")
+state.keep_widget_values()
+state.ensure_defaults()
+collect_finished(JOB_KEY, finish_training, JOB_NAME)  # a run that ended while the user was on another page
+
+# The pages, in walk-through order. New pages get one entry here.
+PAGES = [
+    st.Page("pages/data.py", title=t("page.data"), icon=":material/table:", default=True),
+    st.Page("pages/tokenizer.py", title=t("page.tokenizer"), icon=":material/segment:"),
+    st.Page("pages/train.py", title=t("page.train"), icon=":material/model_training:"),
+    st.Page("pages/predict.py", title=t("page.predict"), icon=":material/chat:"),
+    st.Page("pages/evaluate.py", title=t("page.evaluate"), icon=":material/fact_check:"),
+    st.Page("pages/inside.py", title=t("page.inside"), icon=":material/account_tree:"),
+    st.Page("pages/model.py", title=t("page.model"), icon=":material/save:"),
+    st.Page("pages/reply.py", title=t("page.reply"), icon=":material/forum:"),
+]
+
+
+def sidebar() -> None:
+    """Language, what this session holds, and the warning that a refresh loses it."""
+    with st.sidebar:
+        state.default("w_english", False)
+        st.toggle("English", key="w_english")
+        dataset, tokenizer, active, job = state.dataset(), state.tokenizer(), state.model(), state.job()
+        lines = [t("side.data", name=state.corpus().source_name, rows=f"{len(dataset.texts):,}",
+                   task=t(f"task.{dataset.config.task}")) if dataset else t("side.no_data"),
+                 t("side.tokenizer", vocab=f"{tokenizer.vocab_size:,}") if tokenizer else t("side.no_tokenizer"),
+                 t("side.model", name=active.source) if active else t("side.no_model")]
+        st.markdown("\n".join(f"- {line}" for line in lines))
+        if job is not None and job.running:
+            st.page_link("pages/train.py", label=t("side.training"), icon=":material/progress_activity:")
+        st.caption(t("side.refresh"))
+        st.page_link("pages/model.py", label=t("side.download"), icon=":material/download:")
+
+
+page = st.navigation(PAGES)
+sidebar()
+page.run()

@@ -1,0 +1,141 @@
+"""A trained reply generator (tokenizer + model + configs), its replies with attention, and its bundle."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import torch
+
+from ..batching import pad_batch
+from ..bundle import Bundle, Target, bundle_bytes, read_bundle, write_bundle
+from ..config import TokenizerConfig, from_dict, to_dict
+from ..errors import BundleError
+from ..tokenizer import Tokenizer
+from .data import PairConfig
+from .decode import DecodeConfig, beam_search, greedy_decode, score_and_align
+from .model import Seq2Seq, Seq2SeqConfig
+from .train import Seq2SeqTrainConfig
+
+KIND = "seq2seq"
+GENERATE_BATCH = 64
+
+
+@dataclass
+class Reply:
+    source: str
+    reply: str
+    source_tokens: list[str]  # BPE pieces: the attention matrix's columns
+    target_tokens: list[str]  # generated pieces, </s> last when the model ended the reply: its rows
+    attention: list[list[float]]  # (len(target_tokens), len(source_tokens)), rows sum to 1
+    log_prob: float
+    beam_size: int
+
+    def to_json(self) -> dict:
+        return {"source": self.source, "reply": self.reply, "source_tokens": self.source_tokens,
+                "target_tokens": self.target_tokens, "attention": self.attention,
+                "log_prob": self.log_prob, "beam_size": self.beam_size}
+
+
+@dataclass
+class ReplyGenerator:
+    tokenizer: Tokenizer
+    model: Seq2Seq
+    pair_config: PairConfig
+    train_config: Seq2SeqTrainConfig
+    metrics: dict = field(default_factory=dict)
+    history: dict = field(default_factory=dict)
+
+    @property
+    def model_config(self) -> Seq2SeqConfig:
+        return self.model.config
+
+    def decode_config(self, beam_size: int = 1) -> DecodeConfig:
+        """Decoding defaults for this model: replies may be as long as the longest trained target, plus </s>."""
+        return DecodeConfig(beam_size=beam_size, max_len=self.train_config.max_target_len + 1)
+
+    def generate(self, sentences: Sequence[str], decode: DecodeConfig | None = None) -> list[Reply]:
+        """A reply for each sentence with its pieces, attention matrix and log-probability."""
+        decode = decode or self.decode_config()
+        replies = []
+        for start in range(0, len(sentences), GENERATE_BATCH):
+            chunk = list(sentences[start:start + GENERATE_BATCH])
+            src, lengths = self._encode(chunk)
+            hypotheses = self._decode(src, lengths, decode)
+            for row, (sentence, tokens) in enumerate(zip(chunk, hypotheses)):
+                replies.append(self._reply(sentence, src[row:row + 1], lengths[row:row + 1], tokens, decode.beam_size))
+        return replies
+
+    def reply_texts(self, sentences: Sequence[str], decode: DecodeConfig | None = None) -> list[str]:
+        """Only the reply strings (no attention): what evaluation needs, in batches."""
+        decode = decode or self.decode_config()
+        texts = []
+        for start in range(0, len(sentences), GENERATE_BATCH):
+            src, lengths = self._encode(list(sentences[start:start + GENERATE_BATCH]))
+            texts += [self.tokenizer.decode(tokens) for tokens in self._decode(src, lengths, decode)]
+        return texts
+
+    def _encode(self, sentences: list[str]) -> tuple[torch.Tensor, torch.Tensor]:
+        return pad_batch(self.tokenizer.encode_batch(sentences, self.train_config.max_source_len))  # (B, S), (B,)
+
+    def _decode(self, src: torch.Tensor, lengths: torch.Tensor, decode: DecodeConfig) -> list[list[int]]:
+        if decode.beam_size == 1:
+            return greedy_decode(self.model, src, lengths, decode.max_len, decode.no_repeat_ngram)
+        return [beam_search(self.model, src[i:i + 1], lengths[i:i + 1], decode.beam_size, decode.max_len,
+                            decode.length_penalty, decode.no_repeat_ngram) for i in range(src.size(0))]
+
+    def _reply(self, sentence: str, src: torch.Tensor, length: torch.Tensor, tokens: list[int], beam_size: int) -> Reply:
+        log_prob, attention = score_and_align(self.model, src, length, tokens)  # (T, S_real)
+        source_ids = src[0, :attention.size(1)].tolist()
+        return Reply(
+            source=sentence,
+            reply=self.tokenizer.decode(tokens),
+            source_tokens=[self.tokenizer.id_to_piece(i) for i in source_ids],
+            target_tokens=[self.tokenizer.id_to_piece(i) for i in tokens],
+            attention=[[round(float(w), 6) for w in row] for row in attention],
+            log_prob=round(log_prob, 4),
+            beam_size=beam_size,
+        )
+
+    def to_bundle(self) -> Bundle:
+        meta = {
+            "pair_config": to_dict(self.pair_config),
+            "tokenizer_config": to_dict(self.tokenizer.config),
+            "model_config": to_dict(self.model_config),
+            "train_config": to_dict(self.train_config),
+            "metrics": self.metrics,
+            "history": self.history,
+        }
+        # Tied weights would be stored twice (safetensors refuses shared storage): drop the alias.
+        tensors = {k: v for k, v in self.model.state_dict().items()
+                   if not (self.model_config.tie_embeddings and k == "generator.weight")}
+        return Bundle(KIND, meta, tensors, self.tokenizer.model_proto)
+
+    def save(self, target: Target) -> None:
+        write_bundle(target, self.to_bundle())
+
+    def to_bytes(self) -> bytes:
+        return bundle_bytes(self.to_bundle())
+
+
+def load_generator(source, name: str = "bundle") -> ReplyGenerator:
+    """Rebuild a reply generator from a bundle; incompatible contents raise BundleError."""
+    bundle = read_bundle(source, KIND, name)
+    meta = bundle.meta
+    try:
+        model_config = from_dict(Seq2SeqConfig, meta["model_config"])
+        tokenizer = Tokenizer(bundle.tokenizer_proto, from_dict(TokenizerConfig, meta["tokenizer_config"]))
+        model = Seq2Seq(model_config)
+        tensors = dict(bundle.tensors)
+        if model_config.tie_embeddings:
+            tensors["generator.weight"] = tensors["embedding.weight"]
+        model.load_state_dict(tensors, strict=True)
+        pair_config = from_dict(PairConfig, meta["pair_config"])
+        train_config = from_dict(Seq2SeqTrainConfig, meta["train_config"])
+    except Exception as error:
+        raise BundleError(f"{name}: the bundle does not fit this version of the reply model "
+                          f"({type(error).__name__}: {str(error)[:200]}).") from None
+    if tokenizer.vocab_size != model_config.vocab_size:
+        raise BundleError(f"{name}: the tokenizer's vocabulary disagrees with the model's shape.")
+    model.eval()
+    return ReplyGenerator(tokenizer, model, pair_config, train_config, meta.get("metrics", {}), meta.get("history", {}))

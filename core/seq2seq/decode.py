@@ -1,0 +1,122 @@
+"""Greedy and beam-search decoding, and the attention matrix of a chosen hypothesis."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+from .model import Seq2Seq, State
+
+METHODS = ("greedy", "beam")
+
+
+@dataclass
+class DecodeConfig:
+    beam_size: int = 1  # 1 = greedy
+    max_len: int = 48  # generated tokens, </s> included
+    length_penalty: float = 1.0  # GNMT α: finished beams ranked by log P / ((5 + |Y|) / 6)^α; 0 = raw log P
+    no_repeat_ngram: int = 4  # a piece that would repeat an n-gram already in the reply is barred; 0 = off
+
+    def __post_init__(self) -> None:
+        if self.beam_size < 1 or self.max_len < 1:
+            raise ValueError("beam_size and max_len must be at least 1")
+
+
+def length_penalty(length: int, alpha: float) -> float:
+    return ((5 + length) / 6) ** alpha
+
+
+def repeated_ngram_tokens(tokens: list[int], n: int) -> list[int]:
+    """Tokens that would complete an n-gram already present in `tokens` (fairseq's no-repeat-ngram rule)."""
+    if n <= 0 or len(tokens) < n:
+        return []
+    prefix = tokens[len(tokens) - n + 1:]
+    return [tokens[i + n - 1] for i in range(len(tokens) - n + 1) if tokens[i:i + n - 1] == prefix]
+
+
+def block_repeats(scores: torch.Tensor, hypotheses: list[list[int]], n: int) -> torch.Tensor:
+    """scores (K, V) with -inf at each row's barred tokens."""
+    for row, tokens in enumerate(hypotheses):
+        barred = repeated_ngram_tokens(tokens, n)
+        if barred:
+            scores[row, barred] = float("-inf")
+    return scores
+
+
+@torch.no_grad()
+def greedy_decode(model: Seq2Seq, src: torch.Tensor, src_lengths: torch.Tensor, max_len: int,
+                  no_repeat_ngram: int = 0) -> list[list[int]]:
+    """The argmax token at every step, for a whole batch; each row ends at its first </s> (kept)."""
+    model.eval()
+    memory, state = model.encode(src, src_lengths)
+    prev = torch.full((src.size(0),), model.config.bos_id, dtype=torch.long)  # (B,)
+    done = torch.zeros(src.size(0), dtype=torch.bool)  # (B,)
+    rows: list[list[int]] = [[] for _ in range(src.size(0))]
+    for _ in range(max_len):
+        features, state, _ = model.step(prev, state, memory)
+        prev = block_repeats(model.logits(features), rows, no_repeat_ngram).argmax(-1)  # (B,)
+        for row, token in zip(rows, prev.tolist()):
+            row.append(token)
+        done |= prev == model.config.eos_id
+        if bool(done.all()):
+            break
+    return [_through_eos(row, model.config.eos_id) for row in rows]
+
+
+@torch.no_grad()
+def beam_search(model: Seq2Seq, src: torch.Tensor, src_lengths: torch.Tensor, beam_size: int, max_len: int,
+                alpha: float = 1.0, no_repeat_ngram: int = 0) -> list[int]:
+    """The best hypothesis for one sentence (src (1, S)). Of the 2K best extensions, </s> ends a
+    hypothesis only when it ranks in the top K (as in fairseq), so beam size 1 is exactly greedy.
+    Search stops once K hypotheses have finished, or at max_len."""
+    model.eval()
+    memory, state = model.encode(src, src_lengths)
+    alive: list[list[int]] = [[]]
+    scores = torch.zeros(1)  # (K,) summed log-probabilities of the alive hypotheses
+    finished: list[tuple[float, list[int]]] = []
+    for step in range(max_len):
+        prev = torch.tensor([h[-1] if h else model.config.bos_id for h in alive])  # (K,)
+        features, state, _ = model.step(prev, state, memory.select(torch.zeros(len(alive), dtype=torch.long)))
+        log_probs = block_repeats(torch.log_softmax(model.logits(features), dim=-1), alive, no_repeat_ngram)
+        total = scores[:, None] + log_probs  # (K, V)
+        top_scores, top_index = total.view(-1).topk(min(2 * beam_size, total.numel()))
+        keep, new_scores = [], []
+        for rank, (score, index) in enumerate(zip(top_scores.tolist(), top_index.tolist())):
+            beam, token = divmod(index, total.size(1))
+            if token == model.config.eos_id:
+                if rank < beam_size:
+                    finished.append((score / length_penalty(step + 1, alpha), alive[beam] + [token]))
+            elif len(keep) < beam_size:
+                keep.append((beam, alive[beam] + [token]))
+                new_scores.append(score)
+        if len(finished) >= beam_size or not keep:
+            break
+        beams = torch.tensor([beam for beam, _ in keep])
+        alive, scores, state = [h for _, h in keep], torch.tensor(new_scores), _select_state(state, beams)
+    if len(finished) < beam_size:  # max_len reached: unfinished hypotheses compete too
+        finished += [(s / length_penalty(len(h), alpha), h) for s, h in zip(scores.tolist(), alive)]
+    return max(finished, key=lambda item: item[0])[1]
+
+
+@torch.no_grad()
+def score_and_align(model: Seq2Seq, src: torch.Tensor, src_lengths: torch.Tensor, tokens: list[int]
+                    ) -> tuple[float, torch.Tensor]:
+    """Log-probability of a hypothesis for one sentence and its attention matrix (T, S_real):
+    row t holds the weights over the source tokens at the step that emitted tokens[t]."""
+    model.eval()
+    tgt_in = torch.tensor([[model.config.bos_id, *tokens[:-1]]])  # (1, T)
+    logits, attention = model(src, src_lengths, tgt_in)  # (1, T, V), (1, T, S)
+    log_probs = torch.log_softmax(logits[0], dim=-1)  # (T, V)
+    score = log_probs.gather(1, torch.tensor(tokens)[:, None]).sum().item()
+    return score, attention[0, :, :int(src_lengths[0].clamp(min=1))]  # (T, S_real)
+
+
+def _select_state(state: State, beams: torch.Tensor) -> State:
+    if isinstance(state, tuple):
+        return tuple(part.index_select(0, beams) for part in state)
+    return state.index_select(0, beams)
+
+
+def _through_eos(row: list[int], eos_id: int) -> list[int]:
+    return row[:row.index(eos_id) + 1] if eos_id in row else row

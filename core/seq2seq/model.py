@@ -1,0 +1,170 @@
+"""Encoder-decoder with additive (Bahdanau) attention.
+
+Encoder: embedding → bidirectional LSTM/GRU → states h_j (B, S, 2H).
+Decoder step t: e_tj = vᵀ tanh(W_s s_{t-1} + W_h h_j);  α_t = softmax(e_t) over real source tokens;
+c_t = Σ_j α_tj h_j;  s_t = RNNCell([y_{t-1}; c_t], s_{t-1});  logits = W_g tanh(W_o [s_t; c_t; y_{t-1}]).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Union
+
+import torch
+import torch.nn as nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+from ..model import lengths_to_mask
+from ..tokenizer import BOS_ID, EOS_ID, PAD_ID
+
+RNNS = ("lstm", "gru")
+State = Union[torch.Tensor, tuple[torch.Tensor, torch.Tensor]]  # GRU: s (B, D); LSTM: (s, cell) (B, D) each
+
+
+@dataclass
+class Seq2SeqConfig:
+    vocab_size: int = 4000
+    emb_dim: int = 128  # shared by source, target and (tied) output layer
+    hidden_dim: int = 128  # encoder, per direction; states are 2 * hidden_dim
+    decoder_dim: int = 256
+    attention_dim: int = 128  # rows of W_s and W_h
+    num_layers: int = 1  # encoder layers
+    rnn: str = "lstm"  # lstm | gru
+    dropout: float = 0.2
+    tie_embeddings: bool = True  # output layer reuses the embedding matrix
+    packed: bool = False  # pack_padded_sequence while training too (eval always packs)
+    pad_id: int = PAD_ID
+    bos_id: int = BOS_ID
+    eos_id: int = EOS_ID
+
+    def __post_init__(self) -> None:
+        if self.rnn not in RNNS:
+            raise ValueError(f"rnn must be one of {', '.join(RNNS)}; got {self.rnn!r}")
+
+
+@dataclass
+class Memory:
+    """What the decoder attends to: encoder states, their projections W_h h_j and the mask."""
+
+    states: torch.Tensor  # (B, S, 2H)
+    keys: torch.Tensor  # (B, S, A)
+    mask: torch.Tensor  # (B, S), True at real tokens
+
+    def select(self, index: torch.Tensor) -> "Memory":
+        """Rows picked (and repeated) by index, e.g. one row per beam."""
+        return Memory(self.states.index_select(0, index), self.keys.index_select(0, index),
+                      self.mask.index_select(0, index))
+
+
+class BahdanauAttention(nn.Module):
+    """e_j = vᵀ tanh(W_s s + W_h h_j), normalised over the unmasked positions."""
+
+    def __init__(self, query_dim: int, key_dim: int, attention_dim: int):
+        super().__init__()
+        self.W_s = nn.Linear(query_dim, attention_dim, bias=False)
+        self.W_h = nn.Linear(key_dim, attention_dim)
+        self.v = nn.Linear(attention_dim, 1, bias=False)
+
+    def forward(self, query: torch.Tensor, memory: Memory) -> tuple[torch.Tensor, torch.Tensor]:
+        """query (B, D) → context (B, 2H), weights (B, S) summing to 1, exactly 0 at padding."""
+        energy = torch.tanh(memory.keys + self.W_s(query).unsqueeze(1))  # (B, S, A)
+        scores = self.v(energy).squeeze(-1)  # (B, S)
+        weights = torch.softmax(scores.masked_fill(~memory.mask, float("-inf")), dim=-1)  # (B, S)
+        context = torch.bmm(weights.unsqueeze(1), memory.states).squeeze(1)  # (B, 2H)
+        return context, weights
+
+
+class Seq2Seq(nn.Module):
+    def __init__(self, config: Seq2SeqConfig):
+        super().__init__()
+        self.config = config
+        rnn = nn.LSTM if config.rnn == "lstm" else nn.GRU
+        cell = nn.LSTMCell if config.rnn == "lstm" else nn.GRUCell
+        state_dim = 2 * config.hidden_dim
+        self.embedding = nn.Embedding(config.vocab_size, config.emb_dim, padding_idx=config.pad_id)
+        self.encoder = rnn(config.emb_dim, config.hidden_dim, num_layers=config.num_layers, batch_first=True,
+                           bidirectional=True, dropout=config.dropout if config.num_layers > 1 else 0.0)
+        self.init_state = nn.Linear(state_dim, config.decoder_dim)
+        self.attention = BahdanauAttention(config.decoder_dim, state_dim, config.attention_dim)
+        self.cell = cell(config.emb_dim + state_dim, config.decoder_dim)
+        self.W_o = nn.Linear(config.decoder_dim + state_dim + config.emb_dim, config.emb_dim)
+        self.generator = nn.Linear(config.emb_dim, config.vocab_size)
+        if config.tie_embeddings:
+            self.generator.weight = self.embedding.weight
+        self.dropout = nn.Dropout(config.dropout)
+
+    @property
+    def is_lstm(self) -> bool:
+        return self.config.rnn == "lstm"
+
+    def encode(self, src: torch.Tensor, src_lengths: torch.Tensor) -> tuple[Memory, State]:
+        """Source ids (B, S), lengths (B,) → memory and the decoder's first state s_0."""
+        embedded = self.dropout(self.embedding(src))  # (B, S, E)
+        if self.config.packed or not self.training:
+            # Packing keeps the backward direction from reading padding: a reply does not depend on its batch.
+            packed = pack_padded_sequence(embedded, src_lengths.clamp(min=1).cpu(), batch_first=True, enforce_sorted=False)
+            states, _ = self.encoder(packed)
+            states, _ = pad_packed_sequence(states, batch_first=True, total_length=src.size(1))  # (B, S, 2H)
+        else:
+            states, _ = self.encoder(embedded)  # (B, S, 2H)
+        mask = lengths_to_mask(src_lengths, src.size(1))  # (B, S)
+        mean = (states * mask.unsqueeze(-1)).sum(1) / mask.sum(1, keepdim=True)  # (B, 2H)
+        first = torch.tanh(self.init_state(mean))  # (B, D)
+        state = (first, torch.zeros_like(first)) if self.is_lstm else first
+        return Memory(states, self.attention.W_h(states), mask), state
+
+    def step(self, prev_ids: torch.Tensor, state: State, memory: Memory) -> tuple[torch.Tensor, State, torch.Tensor]:
+        """One decoder step: previous tokens (B,) → output features (B, E), new state, attention (B, S)."""
+        prev = self.dropout(self.embedding(prev_ids))  # (B, E)
+        hidden, context, state, weights = self._recur(prev, state, memory)
+        return self._output(hidden, context, prev), state, weights
+
+    def _recur(self, prev: torch.Tensor, state: State, memory: Memory
+               ) -> tuple[torch.Tensor, torch.Tensor, State, torch.Tensor]:
+        """Attend with s_{t-1}, then s_t = RNNCell([y_{t-1}; c_t], s_{t-1}). prev: embedded y_{t-1} (B, E)."""
+        query = state[0] if self.is_lstm else state  # s_{t-1} (B, D)
+        context, weights = self.attention(query, memory)  # (B, 2H), (B, S)
+        state = self.cell(torch.cat([prev, context], dim=-1), state)
+        hidden = state[0] if self.is_lstm else state  # s_t (B, D)
+        return hidden, context, state, weights
+
+    def _output(self, hidden: torch.Tensor, context: torch.Tensor, prev: torch.Tensor) -> torch.Tensor:
+        """tanh(W_o [s_t; c_t; y_{t-1}]) → (..., E); works per step (B, ·) or for all steps (B, T, ·)."""
+        return self.dropout(torch.tanh(self.W_o(torch.cat([hidden, context, prev], dim=-1))))
+
+    def logits(self, features: torch.Tensor) -> torch.Tensor:
+        return self.generator(features)  # (..., V)
+
+    def forward(self, src: torch.Tensor, src_lengths: torch.Tensor, tgt_in: torch.Tensor,
+                teacher_forcing: float = 1.0) -> tuple[torch.Tensor, torch.Tensor]:
+        """src (B, S), src_lengths (B,), decoder inputs tgt_in (B, T) starting with <s>
+        → logits (B, T, V), attention (B, T, S): row t weighs the source tokens when emitting token t.
+        With teacher_forcing < 1, each row feeds back its own argmax instead of the gold token with
+        probability 1 - teacher_forcing at every step."""
+        memory, state = self.encode(src, src_lengths)
+        if teacher_forcing < 1.0:
+            return self._scheduled_sampling(tgt_in, state, memory, teacher_forcing)
+        # Only the recurrence runs step by step; embedding, W_o and the vocabulary projection
+        # (the biggest matmul) run once over all steps.
+        prev = self.dropout(self.embedding(tgt_in))  # (B, T, E)
+        hiddens, contexts, weights = [], [], []
+        for t in range(tgt_in.size(1)):
+            hidden, context, state, alpha = self._recur(prev[:, t], state, memory)
+            hiddens.append(hidden)
+            contexts.append(context)
+            weights.append(alpha)
+        features = self._output(torch.stack(hiddens, 1), torch.stack(contexts, 1), prev)  # (B, T, E)
+        return self.logits(features), torch.stack(weights, 1)  # (B, T, V), (B, T, S)
+
+    def _scheduled_sampling(self, tgt_in: torch.Tensor, state: State, memory: Memory,
+                            teacher_forcing: float) -> tuple[torch.Tensor, torch.Tensor]:
+        logits, weights = [], []
+        prev = tgt_in[:, 0]  # (B,)
+        for t in range(tgt_in.size(1)):
+            out, state, alpha = self.step(prev, state, memory)
+            logits.append(self.logits(out))  # (B, V)
+            weights.append(alpha)
+            if t + 1 < tgt_in.size(1):
+                use_gold = torch.rand(prev.shape, device=prev.device) < teacher_forcing  # (B,)
+                prev = torch.where(use_gold, tgt_in[:, t + 1], logits[-1].argmax(-1).detach())
+        return torch.stack(logits, 1), torch.stack(weights, 1)  # (B, T, V), (B, T, S)

@@ -1,0 +1,108 @@
+"""Pairs → split → shared tokenizer → model → fit → val loss, perplexity, chrF: the one path CLI, page and tests share."""
+
+from __future__ import annotations
+
+import math
+import threading
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Optional
+
+import torch
+
+from ..classifier import history_from_fit
+from ..config import TokenizerConfig
+from ..data import load_corpus
+from ..tokenizer import Tokenizer, train_tokenizer
+from ..train import Callback, FitResult
+from .bundle import ReplyGenerator
+from .data import PairConfig, Pairs, build_pairs, split_by_dialogue
+from .decode import DecodeConfig
+from .metrics import corpus_chrf, sentence_chrf
+from .model import Seq2Seq, Seq2SeqConfig
+from .train import Seq2SeqTrainConfig, encode_pairs, evaluate_loss, fit_seq2seq, perplexity
+
+DEFAULT_VOCAB = 4000
+EVAL_LIMIT = 1000  # validation pairs decoded for chrF (decoding is the slow part)
+
+
+@dataclass
+class Example:
+    source: str
+    reference: str
+    generated: str
+    chrf: float
+
+
+@dataclass
+class GenerationReport:
+    n: int
+    loss: float  # per real target token, teacher-forced
+    perplexity: float
+    chrf: float  # corpus chrF of greedy replies against the references, 0-100
+    examples: list[Example] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {"n": self.n, "loss": self.loss, "perplexity": self.perplexity, "chrf": self.chrf,
+                "examples": [e.__dict__ for e in self.examples]}
+
+
+@dataclass
+class Seq2SeqOutcome:
+    generator: ReplyGenerator
+    fit: FitResult
+    report: GenerationReport
+    val_pairs: Pairs
+
+
+def load_pairs(data: str | Path | bytes | None = None, config: PairConfig | None = None, name: str | None = None) -> Pairs:
+    """Pairs from a corpus file (or bytes); without one, from the bundled sample corpus."""
+    if data is None:
+        from ..sample import SAMPLE_PATH
+
+        data = SAMPLE_PATH
+    config = config or PairConfig()
+    return build_pairs(load_corpus(data, name=name, max_chars=config.max_chars), config)
+
+
+def train_seq2seq(
+    pairs: Pairs,
+    model_config: Seq2SeqConfig | None = None,
+    train_config: Seq2SeqTrainConfig | None = None,
+    tokenizer_config: TokenizerConfig | None = None,
+    callback: Optional[Callback] = None,
+    stop: Optional[threading.Event] = None,
+) -> Seq2SeqOutcome:
+    """Train a reply generator; one tokenizer, trained on both sides of the training pairs, serves source and target."""
+    train_config = train_config or Seq2SeqTrainConfig()
+    if train_config.num_threads:
+        torch.set_num_threads(train_config.num_threads)
+    train_index, val_index = split_by_dialogue(pairs, train_config.val_share, train_config.seed)
+    train_pairs, val_pairs = pairs.subset(train_index), pairs.subset(val_index)
+    tokenizer = train_tokenizer(train_pairs.sources + train_pairs.targets,
+                                tokenizer_config or TokenizerConfig(vocab_size=DEFAULT_VOCAB))
+    model_config = replace(model_config or Seq2SeqConfig(), vocab_size=tokenizer.vocab_size)
+    torch.manual_seed(train_config.seed)
+    model = Seq2Seq(model_config)
+    train_split = encode_pairs(tokenizer, train_pairs.sources, train_pairs.targets, train_config)
+    val_split = encode_pairs(tokenizer, val_pairs.sources, val_pairs.targets, train_config)
+    result = fit_seq2seq(model, train_split, val_split, train_config, callback, stop)
+    generator = ReplyGenerator(tokenizer, model, pairs.config, train_config, history=history_from_fit(result))
+    report = evaluate_generator(generator, val_pairs.sources[:EVAL_LIMIT], val_pairs.targets[:EVAL_LIMIT])
+    generator.metrics = {"val_loss": report.loss, "val_perplexity": report.perplexity, "val_chrf": report.chrf,
+                         "best_epoch": result.best_epoch, "val_pairs": len(val_pairs), "train_pairs": len(train_pairs),
+                         "sentences_per_s": result.epochs[-1].sentences_per_s if result.epochs else 0.0}
+    return Seq2SeqOutcome(generator, result, report, val_pairs)
+
+
+def evaluate_generator(generator: ReplyGenerator, sources: list[str], references: list[str],
+                       decode: DecodeConfig | None = None, n_examples: int = 8) -> GenerationReport:
+    """Teacher-forced loss and perplexity, and chrF of the generated replies against the references."""
+    if not sources:
+        return GenerationReport(0, math.nan, math.nan, math.nan)
+    split = encode_pairs(generator.tokenizer, sources, references, generator.train_config)
+    loss, _ = evaluate_loss(generator.model, split, generator.train_config.batch_size)
+    generated = generator.reply_texts(sources, decode)
+    examples = [Example(s, r, g, round(sentence_chrf(g, r), 2))
+                for s, r, g in list(zip(sources, references, generated))[:n_examples]]
+    return GenerationReport(len(sources), loss, perplexity(loss), corpus_chrf(generated, references), examples)

@@ -1,0 +1,63 @@
+"""Plotly figures for reply generation: the alignment matrix and loss/perplexity curves (pure functions)."""
+
+from __future__ import annotations
+
+from typing import Mapping, Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from ..plots import FONT_FAMILY, PALETTE, WEIGHT_SCALE, token_labels
+from .train import perplexity
+
+CELL_TEXT_LIMIT = 24  # write the weights into the cells only while both sides are at most this long
+
+
+def alignment_heatmap(source_tokens: Sequence[str], target_tokens: Sequence[str], attention: Sequence[Sequence[float]],
+                      title: str = "", x_title: str = "source", y_title: str = "generated",
+                      colorbar_title: str = "α") -> go.Figure:
+    """Rows = generated pieces (top to bottom), columns = source pieces; hover shows the exact weight α_tj."""
+    z = np.asarray(attention, dtype=float).reshape(len(target_tokens), len(source_tokens))  # (T, S)
+    x, y = token_labels(source_tokens), token_labels(target_tokens)
+    small = max(len(x), len(y)) <= CELL_TEXT_LIMIT
+    fig = go.Figure(go.Heatmap(
+        z=z, x=x, y=y, colorscale=WEIGHT_SCALE, zmin=0, zmax=1, xgap=1, ygap=1,
+        texttemplate="%{z:.2f}" if small else None, textfont=dict(size=11),
+        hovertemplate=f"{y_title}: %{{y}}<br>{x_title}: %{{x}}<br>α = %{{z:.4f}}<extra></extra>",
+        colorbar=dict(title=colorbar_title),
+    ))
+    fig.update_xaxes(title=x_title, type="category", side="top", tickangle=-45 if len(x) > 10 else 0)
+    fig.update_yaxes(title=y_title, type="category", autorange="reversed")
+    height = 160 + 30 * len(y)
+    return _style(fig, title, height=min(max(height, 300), 1200))
+
+
+def loss_curves(steps: Sequence[Mapping], epochs: Sequence[Mapping], steps_per_epoch: float,
+                titles: tuple[str, str] = ("loss", "perplexity"), names: tuple[str, str] = ("train", "validation"),
+                x_title: str = "epoch", n_epochs: int | None = None) -> go.Figure:
+    """Per-token loss and perplexity side by side: running training values per report, validation per epoch."""
+    fig = make_subplots(rows=1, cols=2, subplot_titles=titles, horizontal_spacing=0.1)
+    per_epoch = max(steps_per_epoch, 1e-9)
+    step_x = [row["step"] / per_epoch for row in steps]
+    epoch_x = [row["epoch"] for row in epochs]
+    for col, transform in enumerate((float, perplexity), start=1):
+        fig.add_trace(go.Scatter(x=step_x, y=[transform(row["train_loss"]) for row in steps], mode="lines",
+                                 name=names[0], line=dict(color=PALETTE[0]), legendgroup="train",
+                                 showlegend=col == 1, hovertemplate="%{y:.4f}<extra></extra>"), 1, col)
+        fig.add_trace(go.Scatter(x=epoch_x, y=[transform(row["val_loss"]) for row in epochs], mode="lines+markers",
+                                 name=names[1], line=dict(color=PALETTE[1]), marker=dict(size=9), legendgroup="val",
+                                 showlegend=col == 1, hovertemplate="%{y:.4f}<extra></extra>"), 1, col)
+    fig.update_xaxes(title=x_title, range=[0, n_epochs + 0.05] if n_epochs else None)
+    fig.update_yaxes(type="log", col=2)  # perplexity falls by orders of magnitude in the first epoch
+    return _style(fig, height=340)
+
+
+def _style(fig: go.Figure, title: str = "", height: int = 360) -> go.Figure:
+    fig.update_layout(
+        template="plotly_white", height=height, title=title or None,
+        font=dict(family=FONT_FAMILY, size=13), hoverlabel=dict(font_family=FONT_FAMILY),
+        margin=dict(l=10, r=10, t=90 if title else 60, b=10),
+        legend=dict(orientation="h", yanchor="bottom", y=1.08, xanchor="left", x=0),
+    )
+    return fig

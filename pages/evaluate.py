@@ -1,0 +1,94 @@
+"""Evaluate: score the model on its validation split or on an uploaded file, and browse its mistakes."""
+
+import pandas as pd
+import streamlit as st
+
+from core import plots
+from core.data import build_dataset, load_corpus
+from core.errors import AttentionLabError
+from core.evaluate import evaluate, evaluate_dataset
+from ui import state
+from ui.i18n import labels_for, t
+from ui.widgets import needs_model, pooling_note, show_attention, show_error
+
+PAGE_SIZE = 10
+SOURCES = ["validation", "file"]
+
+state.through_app()
+st.title(t("eval.title"))
+st.caption(t("eval.intro"))
+active = state.model()
+if active is None:
+    needs_model()
+    st.stop()
+classifier = active.classifier
+
+state.default("w_eval_source", "validation" if active.val_texts else "file")
+source = st.radio(t("eval.source"), SOURCES, format_func=labels_for("eval.source", SOURCES),
+                  key="w_eval_source", horizontal=True)
+upload = None
+if source == "validation":
+    st.caption(t("eval.val_count", n=f"{len(active.val_texts):,}", name=active.source) if active.val_texts
+               else t("eval.no_val"))
+else:
+    upload = st.file_uploader(t("eval.upload"), type=["xlsx", "xls", "csv", "tsv", "txt"], key="eval_upload")
+    st.caption(t("eval.upload_note", task=t(f"task.{classifier.data_config.task}"),
+                 text=t(f"text.{classifier.data_config.text}")))
+ready = bool(active.val_texts) if source == "validation" else upload is not None
+if st.button(t("eval.run"), type="primary", icon=":material/play_arrow:", disabled=not ready):
+    bar = st.progress(0.0, text=t("eval.running"))
+    report_progress = lambda p: bar.progress(p, text=t("eval.running_pct", pct=f"{p:.0%}"))  # noqa: E731
+    try:
+        if source == "validation":
+            report = evaluate(classifier, active.val_texts, active.val_labels, progress=report_progress)
+            name = t("eval.source.validation")
+        else:
+            with st.spinner(t("data.reading", name=upload.name)):
+                dataset = build_dataset(load_corpus(upload.getvalue(), upload.name), classifier.data_config)
+            report, name = evaluate_dataset(classifier, dataset, progress=report_progress), upload.name
+        state.put("eval_report", (name, report))
+    except AttentionLabError as error:
+        show_error(error)
+    bar.empty()
+
+if not state.get("eval_report"):
+    st.stop()
+name, report = state.get("eval_report")
+st.subheader(t("eval.results", name=name))
+if report.skipped_unknown_labels:
+    skipped = ", ".join(f"{label} ({n:,})" for label, n in report.skipped_unknown_labels.items())
+    st.warning(t("eval.skipped", labels=skipped))
+cells = st.columns(4)
+cells[0].metric(t("eval.n"), f"{report.n:,}")
+cells[1].metric(t("eval.accuracy"), f"{report.accuracy:.3f}")
+cells[2].metric(t("eval.macro_f1"), f"{report.macro_f1:.3f}")
+cells[3].metric(t("eval.wrong"), f"{len(report.misclassified):,}")
+
+table_col, matrix_col = st.columns([2, 3])
+with table_col:
+    per_class = pd.DataFrame(report.per_class).rename(columns={
+        "label": t("eval.class"), "precision": t("eval.precision"), "recall": t("eval.recall"),
+        "f1": "F1", "support": t("eval.support")})
+    st.dataframe(per_class, hide_index=True, column_config={
+        c: st.column_config.NumberColumn(format="%.3f") for c in (t("eval.precision"), t("eval.recall"), "F1")})
+with matrix_col:
+    st.plotly_chart(plots.confusion_matrix(report.confusion, report.label_names, x_title=t("eval.predicted"),
+                                           y_title=t("eval.true")))
+
+st.subheader(t("eval.mistakes"))
+wrong = report.misclassified
+every = t("eval.all")
+true_col, pred_col, page_col = st.columns(3)
+true_pick = true_col.selectbox(t("eval.true"), [every, *report.label_names])
+pred_pick = pred_col.selectbox(t("eval.predicted"), [every, *report.label_names])
+keep_true = (wrong["true"] == true_pick) | (true_pick == every)
+shown = wrong[keep_true & ((wrong["predicted"] == pred_pick) | (pred_pick == every))]
+pages = max(1, -(-len(shown) // PAGE_SIZE))
+page = page_col.number_input(t("eval.page", pages=pages), 1, pages, 1)
+st.caption(t("eval.shown", n=f"{len(shown):,}"))
+pooling = classifier.model_config.pooling
+pooling_note(pooling)
+for _, row in shown.iloc[(page - 1) * PAGE_SIZE: page * PAGE_SIZE].iterrows():
+    with st.container(border=True):
+        st.markdown(t("eval.row", true=row["true"], predicted=row["predicted"], confidence=f"{row['confidence']:.1%}"))
+        show_attention(report.predictions[int(row["index"])], pooling, key=f"wrong_{row['index']}", note=False)

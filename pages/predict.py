@@ -1,0 +1,59 @@
+"""Predict: label typed sentences and show which BPE pieces the attention weighed."""
+
+import streamlit as st
+
+from core import plots
+from ui import state
+from ui.i18n import EXAMPLES, t
+from ui.widgets import needs_model, show_attention
+
+MAX_SENTENCES = 50
+
+state.through_app()
+st.title(t("predict.title"))
+st.caption(t("predict.intro"))
+classifier = state.classifier()
+if classifier is None:
+    needs_model()
+    st.stop()
+
+
+def use_example(sentence: str) -> None:
+    st.session_state.w_predict_text = sentence
+
+
+state.default("w_predict_text", EXAMPLES[0])
+st.caption(t("predict.examples"))
+example_cols = st.columns(3)
+for i, example in enumerate(EXAMPLES):
+    example_cols[i % 3].button(example, key=f"example_{i}", on_click=use_example, args=(example,),
+                               width="stretch")
+
+text = st.text_area(t("predict.input"), key="w_predict_text", height=140, help=t("predict.input_help"))
+if st.button(t("predict.run"), type="primary", icon=":material/play_arrow:"):
+    sentences = [line.strip() for line in text.splitlines() if line.strip()]
+    if not sentences:
+        st.warning(t("predict.empty"))
+    else:
+        if len(sentences) > MAX_SENTENCES:
+            st.info(t("predict.capped", n=MAX_SENTENCES))
+        state.put("predictions", classifier.predict(sentences[:MAX_SENTENCES]))
+
+predictions = state.get("predictions") or []
+if not predictions:
+    st.stop()
+pooling = classifier.model_config.pooling
+show_chart = st.toggle(t("predict.chart_view"), key="w_predict_chart")
+st.caption(t("predict.model", name=state.model().source, pooling=t(f"pooling.{pooling}")))
+for i, prediction in enumerate(predictions):
+    with st.container(border=True):
+        label_col, chips_col = st.columns([2, 5])
+        with label_col:
+            confidence = prediction.probabilities[prediction.label]
+            st.metric(t("predict.label"), prediction.label, f"{confidence:.1%}", delta_color="off",
+                      delta_arrow="off")
+            st.plotly_chart(plots.probability_bar(prediction.probabilities, prediction.label), key=f"prob_{i}")
+        with chips_col:
+            st.markdown(f"**{i + 1}.** {t('predict.attention')}")
+            show_attention(prediction, pooling, key=f"pred_{i}", chart=show_chart)
+            st.caption(t("predict.hover"))

@@ -1,0 +1,169 @@
+"""Reply generation: train an encoder-decoder with Bahdanau attention, then read its replies and alignment matrices."""
+
+import pandas as pd
+import streamlit as st
+
+from core.errors import AttentionLabError
+from core.jobs import start_job
+from core.seq2seq.data import TURNS, PairConfig, build_pairs
+from core.seq2seq.model import RNNS, Seq2SeqConfig
+from core.seq2seq.pipeline import train_seq2seq
+from core.seq2seq.plots import alignment_heatmap, loss_curves
+from core.seq2seq.train import Seq2SeqTrainConfig
+from ui import state
+from ui.i18n import EXAMPLES, STRINGS, t
+from ui.training import live_job
+from ui.widgets import duration, needs_data, progress_line, show_error
+
+JOB_KEY = "reply_job"
+DEFAULTS = {"w_reply_turns": "first", "w_reply_epochs": Seq2SeqTrainConfig.epochs, "w_reply_hidden": 128,
+            "w_reply_rnn": "lstm", "w_reply_tf": 1.0, "w_reply_seed": 42, "w_reply_beam": 4,
+            "w_reply_text": EXAMPLES[0]}
+
+# This page's strings (Korean, English); setdefault lets ui/i18n.py take them over unchanged.
+for _key, _pair in {
+    "page.reply": ("답장 생성", "Reply generation"),
+    "reply.title": ("답장 생성 (seq2seq + 바다나우 어텐션)", "Reply generation (seq2seq + Bahdanau attention)"),
+    "reply.intro": ("사람문장 → 시스템응답 쌍으로 인코더-디코더를 학습합니다. 디코더는 한 조각을 만들 때마다 "
+                    "e_tj = vᵀ tanh(W_s s_(t-1) + W_h h_j)로 원문 조각에 가중치를 매깁니다.",
+                    "Trains an encoder-decoder on 사람문장 → 시스템응답 pairs. For every piece it writes, the decoder "
+                    "weighs the source pieces with e_tj = vᵀ tanh(W_s s_(t-1) + W_h h_j)."),
+    "reply.settings": ("학습 설정", "Training settings"),
+    "reply.turns": ("대화 쌍", "Pairs"),
+    "reply.turns.first": ("첫 턴만 (사람문장1 → 시스템응답1)", "turn 1 only (사람문장1 → 시스템응답1)"),
+    "reply.turns.all": ("모든 턴 (사람문장k → 시스템응답k)", "every turn (사람문장k → 시스템응답k)"),
+    "reply.rnn": ("순환층", "Recurrent layer"),
+    "reply.teacher_forcing": ("교사 강요 비율", "Teacher forcing"),
+    "reply.tf_help": ("디코더에 정답 이전 토큰을 넣는 비율. 1보다 작으면 나머지는 모델 자신의 예측을 넣습니다(느려짐).",
+                      "Share of steps fed the gold previous token; the rest get the model's own guess (slower)."),
+    "reply.val_loss": ("검증 손실", "Val loss"),
+    "reply.perplexity": ("퍼플렉서티", "Perplexity"),
+    "reply.speed": ("문장/초", "Sentences/s"),
+    "reply.pairs": ("학습 / 검증 쌍", "Train / val pairs"),
+    "reply.download": ("답장 모델 내려받기 (.zip)", "Download the reply model (.zip)"),
+    "reply.try": ("문장을 넣어 답장 만들기", "Type a sentence, get a reply"),
+    "reply.input": ("문장", "Sentence"),
+    "reply.beam": ("빔 크기", "Beam size"),
+    "reply.generate": ("답장 생성", "Generate"),
+    "reply.greedy": ("탐욕 디코딩", "Greedy"),
+    "reply.beam_title": ("빔 탐색 (k = {k})", "Beam search (k = {k})"),
+    "reply.source": ("입력 조각", "source pieces"),
+    "reply.generated": ("생성 조각", "generated pieces"),
+    "reply.reference": ("정답 응답", "reference reply"),
+    "reply.hover": ("행은 생성된 조각, 열은 입력 조각입니다. 칸에 마우스를 올리면 정확한 가중치 α가 보입니다. 각 행의 합은 1입니다.",
+                    "Rows are generated pieces, columns are source pieces; hover a cell for the exact weight α. Each row sums to 1."),
+    "reply.examples": ("검증 예시", "Validation examples"),
+}.items():
+    STRINGS.setdefault(_key, _pair)
+
+st.title(t("reply.title"))
+st.caption(t("reply.intro"))
+corpus = state.corpus()
+if corpus is None:
+    needs_data()
+    st.stop()
+for key, value in DEFAULTS.items():
+    state.default(key, value)
+
+
+def settings() -> tuple[PairConfig, Seq2SeqConfig, Seq2SeqTrainConfig]:
+    st.segmented_control(t("reply.turns"), TURNS, key="w_reply_turns", required=True,
+                         format_func=lambda x: t(f"reply.turns.{x}"))
+    a, b, c, d, e = st.columns(5)
+    epochs = a.number_input(t("train.epochs"), 1, 50, key="w_reply_epochs")
+    hidden = b.selectbox(t("train.hidden"), [32, 64, 128, 256], key="w_reply_hidden")
+    rnn = c.selectbox(t("reply.rnn"), RNNS, key="w_reply_rnn", format_func=str.upper)
+    forcing = d.slider(t("reply.teacher_forcing"), 0.5, 1.0, step=0.05, key="w_reply_tf", help=t("reply.tf_help"))
+    seed = e.number_input(t("train.seed"), 0, 2**31 - 1, key="w_reply_seed")
+    model = Seq2SeqConfig(hidden_dim=hidden, decoder_dim=2 * hidden, rnn=rnn)
+    train = Seq2SeqTrainConfig(epochs=int(epochs), teacher_forcing=forcing, seed=int(seed), report_every=5)
+    return PairConfig(turns=st.session_state.w_reply_turns), model, train
+
+
+def start(pair_config: PairConfig, model_config: Seq2SeqConfig, train_config: Seq2SeqTrainConfig) -> None:
+    busy = next((j for j in (state.job(), state.get(JOB_KEY)) if j is not None and j.running), None)
+    if busy is not None:
+        st.error(t("other_job", name=busy.name), icon=":material/block:")
+        return
+    try:
+        pairs = build_pairs(corpus, pair_config)
+    except AttentionLabError as error:
+        show_error(error)
+        return
+    state.put("reply_epochs", train_config.epochs)
+    state.put(JOB_KEY, start_job(None, lambda callback, stop: train_seq2seq(
+        pairs, model_config, train_config, callback=callback, stop=stop), name="seq2seq"))
+
+
+def render(snapshot) -> None:
+    if snapshot.state == "failed":
+        st.error(snapshot.error or t("failed"))
+    events = [e for e in snapshot.events if e.kind != "end"]
+    if not events:
+        if snapshot.state == "running":
+            st.progress(0.0, text=t("preparing"))
+        return
+    last, epochs = events[-1], state.get("reply_epochs", 1)
+    prefix = t("epoch_of", epoch=last.epoch, epochs=epochs)
+    text = (progress_line(last.progress, last.eta_s, last.sentences_per_s, prefix) if snapshot.state == "running"
+            else t("finished_line", prefix=prefix, rate=f"{last.sentences_per_s:,.0f}", time=duration(last.elapsed_s)))
+    st.progress(last.progress if snapshot.state != "done" else 1.0, text=text)
+    st.plotly_chart(loss_curves(curve_rows(events, "step"), curve_rows(events, "epoch"), last.total_steps / max(epochs, 1),
+                                titles=(t("loss"), t("reply.perplexity")), names=(t("train_curve"), t("val_curve")),
+                                x_title=t("epoch"), n_epochs=epochs), key="reply_curves")
+    if snapshot.state == "stopped":
+        st.warning(t("stopped_note"))
+
+
+def curve_rows(events: list, kind: str) -> list[dict]:
+    return [{"step": e.step, "epoch": e.epoch, "train_loss": e.train_loss, "val_loss": e.val_loss}
+            for e in events if e.kind == kind]
+
+
+def finish(snapshot) -> None:
+    if snapshot.result is not None and snapshot.result.fit.epochs:
+        state.put("reply_outcome", snapshot.result)
+        state.put("reply_generated", None)
+
+
+with st.expander(t("reply.settings"), expanded=state.get("reply_outcome") is None):
+    configs = settings()
+    if st.button(t("train.start"), type="primary", icon=":material/play_arrow:", key="reply_start"):
+        start(*configs)
+live_job(JOB_KEY, render, finish)
+
+outcome = state.get("reply_outcome")
+if outcome is None:
+    st.stop()
+generator, metrics = outcome.generator, outcome.generator.metrics
+st.divider()
+cells = st.columns(5)
+for cell, (label, value) in zip(cells, [
+        (t("reply.val_loss"), f"{metrics['val_loss']:.3f}"), (t("reply.perplexity"), f"{metrics['val_perplexity']:.2f}"),
+        ("chrF", f"{metrics['val_chrf']:.1f}"), (t("reply.speed"), f"{metrics['sentences_per_s']:,.0f}"),
+        (t("reply.pairs"), f"{metrics['train_pairs']:,} / {metrics['val_pairs']:,}")]):
+    cell.metric(label, value)
+st.download_button(t("reply.download"), generator.to_bytes, file_name="attention-lab-seq2seq.zip",
+                   mime="application/zip", icon=":material/download:", on_click="ignore")
+
+st.subheader(t("reply.try"))
+text_col, beam_col = st.columns([4, 1], vertical_alignment="bottom")
+sentence = text_col.text_input(t("reply.input"), key="w_reply_text")
+beam = beam_col.slider(t("reply.beam"), 2, 8, key="w_reply_beam")
+if st.button(t("reply.generate"), type="primary", icon=":material/forum:") and sentence.strip():
+    state.put("reply_generated", [generator.generate([sentence.strip()], generator.decode_config(k))[0] for k in (1, beam)])
+if state.get("reply_generated"):
+    for column, reply, name in zip(st.columns(2), state.get("reply_generated"), ("greedy", "beam")):
+        with column.container(border=True):
+            st.markdown(f"**{t('reply.greedy' if name == 'greedy' else 'reply.beam_title', k=reply.beam_size)}**"
+                        f" · log P = {reply.log_prob:.2f}")
+            st.text(reply.reply)
+            st.plotly_chart(alignment_heatmap(reply.source_tokens, reply.target_tokens, reply.attention,
+                                              x_title=t("reply.source"), y_title=t("reply.generated"),
+                                              colorbar_title=t("weight")), key=f"align_{name}")
+    st.caption(t("reply.hover"))
+
+st.subheader(t("reply.examples"))
+st.dataframe(pd.DataFrame([{t("reply.source"): e.source, t("reply.reference"): e.reference,
+                            t("reply.generated"): e.generated, "chrF": e.chrf} for e in outcome.report.examples]),
+             hide_index=True)

@@ -1,0 +1,78 @@
+"""Tokenizer: train SentencePiece BPE on the data, then look at the pieces it makes."""
+
+import time
+
+import streamlit as st
+
+from core import plots
+from core.config import TokenizerConfig
+from core.errors import AttentionLabError
+from core.tokenizer import length_stats, piece_frequencies, train_tokenizer, unknown_rate
+from ui import state
+from ui.i18n import t
+from ui.widgets import needs_data, piece_chips_html, show_error
+
+state.through_app()
+st.title(t("tok.title"))
+st.caption(t("tok.intro"))
+dataset = state.dataset()
+if dataset is None:
+    needs_data()
+    st.stop()
+
+state.default("w_vocab", TokenizerConfig.vocab_size)
+state.default("w_coverage", TokenizerConfig.character_coverage)
+vocab_col, coverage_col, button_col = st.columns([2, 2, 1], vertical_alignment="bottom")
+vocab_size = vocab_col.number_input(t("tok.vocab"), min_value=100, max_value=32000, step=500, key="w_vocab",
+                                    help=t("tok.vocab_help"))
+coverage = coverage_col.select_slider(t("tok.coverage"), options=[0.98, 0.99, 0.995, 0.9995, 1.0], key="w_coverage",
+                                      help=t("tok.coverage_help"))
+train_clicked = button_col.button(t("tok.train"), type="primary", icon=":material/play_arrow:")
+
+if train_clicked:
+    texts = dataset.texts
+    with st.status(t("tok.training", n=f"{len(texts):,}"), expanded=False) as status:
+        try:
+            started = time.perf_counter()
+            tokenizer = train_tokenizer(texts, TokenizerConfig(vocab_size=int(vocab_size), character_coverage=coverage))
+            seconds = time.perf_counter() - started
+            status.update(label=t("tok.measuring"))
+            state.set_tokenizer_info(state.TokenizerInfo(
+                tokenizer, seconds, len(texts), length_stats(tokenizer, texts),
+                piece_frequencies(tokenizer, texts, top=30), unknown_rate(tokenizer, texts)))
+            status.update(label=t("tok.trained", seconds=f"{seconds:.1f}"), state="complete")
+            st.rerun()  # the sidebar shows the tokenizer
+        except AttentionLabError as error:
+            status.update(label=t("failed"), state="error")
+            show_error(error)
+
+info = state.tokenizer_info()
+if info is None:
+    st.info(t("tok.not_trained"))
+    st.stop()
+
+tokenizer = info.tokenizer
+if tokenizer.clamped_from:
+    st.warning(t("tok.clamped", asked=f"{tokenizer.clamped_from:,}", got=f"{tokenizer.vocab_size:,}"))
+cells = st.columns(5)
+cells[0].metric(t("tok.vocab_size"), f"{tokenizer.vocab_size:,}")
+cells[1].metric(t("tok.seconds"), f"{info.seconds:.2f} s", help=t("tok.sentences_used", n=f"{info.sentences:,}"))
+cells[2].metric(t("tok.mean_tokens"), f"{info.lengths.mean:.1f}")
+cells[3].metric(t("tok.p95_tokens"), f"{info.lengths.p95:.0f}")
+cells[4].metric(t("tok.unknown"), f"{info.unknown_rate:.3%}", help=t("tok.unknown_help"))
+
+st.subheader(t("tok.try"))
+state.default("w_tok_text", dataset.texts[0] if dataset.texts else "")
+sentence = st.text_area(t("tok.sentence"), key="w_tok_text", height=80)
+st.button(t("tok.split"), icon=":material/content_cut:")  # a rerun; typing alone never splits mid-syllable
+if sentence.strip():
+    pieces = tokenizer.pieces(sentence.strip())
+    st.html(piece_chips_html(pieces))
+    st.caption(t("tok.pieces_note", n=len(pieces)))
+
+freq_col, length_col = st.columns(2)
+with freq_col:
+    st.plotly_chart(plots.piece_frequencies(info.frequent, title=t("tok.frequent"), x_title=t("count")))
+with length_col:
+    st.plotly_chart(plots.length_histogram(info.lengths.lengths, title=t("tok.lengths"), x_title=t("tok.tokens"),
+                                           y_title=t("sentences"), median_label=t("median")))

@@ -1,0 +1,108 @@
+"""Train: hyper-parameters, Start/Stop, live curves from the background job, and the session's run history."""
+
+import pandas as pd
+import streamlit as st
+
+from core import plots
+from core.config import POOLINGS, ModelConfig, TokenizerConfig, TrainConfig
+from core.errors import TrainingBusyError
+from ui import state
+from ui.i18n import labels_for, t
+from ui.training import JOB_KEY, JOB_NAME, finish_training, live_job, render_training, start_training
+from ui.widgets import duration, needs_data
+
+REPORT_EVERY = 5  # steps between live points: the first point comes a fraction of a second into training
+# One torch thread: the server keeps a core for the pages, and on a busy 2-core machine two threads were
+# measured 20x slower (64 vs 1,225 sentences/s) because they contend with everything else.
+TRAIN_THREADS = 1
+DEFAULTS = {"w_pooling": "attention", "w_emb": 128, "w_hidden": 128, "w_layers": 1, "w_dropout": 0.3, "w_lr": 3e-3,
+            "w_batch": 64, "w_epochs": 5, "w_seed": 42, "w_val_share": 0.2}
+
+state.through_app()
+st.title(t("train.title"))
+st.caption(t("train.intro"))
+dataset = state.dataset()
+if dataset is None:
+    needs_data()
+    st.stop()
+for key, value in DEFAULTS.items():
+    state.default(key, value)
+
+
+def settings_form() -> None:
+    st.segmented_control(t("train.pooling"), POOLINGS, format_func=labels_for("pooling", POOLINGS), key="w_pooling",
+                         required=True, help=t("train.pooling_help"))
+    a, b, c, d, e = st.columns(5)
+    a.selectbox(t("train.emb"), [16, 32, 64, 128, 256], key="w_emb")
+    b.selectbox(t("train.hidden"), [16, 32, 64, 128, 256], key="w_hidden", help=t("train.hidden_help"))
+    c.selectbox(t("train.layers"), [1, 2, 3], key="w_layers")
+    d.slider(t("train.dropout"), 0.0, 0.6, step=0.05, key="w_dropout")
+    e.select_slider(t("train.lr"), [3e-4, 1e-3, 3e-3, 1e-2], key="w_lr", format_func=lambda x: f"{x:g}")
+    a, b, c, d = st.columns(4)
+    a.selectbox(t("train.batch"), [16, 32, 64, 128, 256], key="w_batch")
+    b.number_input(t("train.epochs"), 1, 50, key="w_epochs")
+    c.number_input(t("train.seed"), 0, 2**31 - 1, key="w_seed")
+    d.slider(t("train.val_share"), 0.05, 0.5, step=0.05, key="w_val_share")
+
+
+def tokenizer_config() -> TokenizerConfig:
+    return TokenizerConfig(vocab_size=int(state.get("w_vocab", TokenizerConfig.vocab_size)),
+                           character_coverage=state.get("w_coverage", TokenizerConfig.character_coverage))
+
+
+def start(sweep: bool) -> None:
+    """Button callback: runs before the page, so the sidebar already shows the training."""
+    s = st.session_state
+    model_config = ModelConfig(emb_dim=s.w_emb, hidden_dim=s.w_hidden, num_layers=s.w_layers, dropout=s.w_dropout,
+                               pooling=s.w_pooling)
+    train_config = TrainConfig(epochs=int(s.w_epochs), batch_size=s.w_batch, lr=s.w_lr, seed=int(s.w_seed),
+                               val_share=s.w_val_share, report_every=REPORT_EVERY, num_threads=TRAIN_THREADS)
+    poolings = list(POOLINGS) if sweep else [model_config.pooling]
+    try:
+        start_training(dataset, model_config, train_config, poolings, state.tokenizer(), tokenizer_config())
+    except TrainingBusyError:
+        s.train_busy = True
+
+
+settings_form()
+tokenizer = state.tokenizer()
+st.caption(t("train.uses_tokenizer", vocab=f"{tokenizer.vocab_size:,}") if tokenizer
+           else t("train.trains_tokenizer", vocab=f"{tokenizer_config().vocab_size:,}"))
+start_col, sweep_col, _ = st.columns([1, 2, 3])
+start_col.button(t("train.start"), type="primary", icon=":material/play_arrow:", on_click=start, args=(False,))
+sweep_col.button(t("train.sweep"), icon=":material/compare_arrows:", help=t("train.sweep_help"), on_click=start,
+                 args=(True,))
+if state.get("train_busy"):
+    st.error(t("train.busy"), icon=":material/block:")
+    state.put("train_busy", False)
+
+live_job(JOB_KEY, render_training, finish_training, JOB_NAME)
+
+runs = state.runs()
+st.divider()
+st.subheader(t("train.history"))
+if not runs:
+    st.caption(t("train.no_runs"))
+    st.stop()
+table = pd.DataFrame([{
+    t("train.run"): r.name, t("train.emb"): r.settings["model"]["emb_dim"],
+    t("train.hidden"): r.settings["model"]["hidden_dim"], t("train.layers"): r.settings["model"]["num_layers"],
+    t("train.lr"): r.settings["train"]["lr"], t("train.batch"): r.settings["train"]["batch_size"],
+    t("train.epochs"): len(r.epochs), t("train.best_acc"): r.metrics.get("val_accuracy"),
+    t("train.task"): t(f"task.{r.settings['data']['task']}"), t("train.time"): duration(r.elapsed_s),
+    t("train.stopped"): "✓" if r.stopped else "",
+} for r in runs])
+st.dataframe(table, hide_index=True, column_config={t("train.best_acc"): st.column_config.NumberColumn(format="%.3f")})
+
+names = [r.name for r in runs]
+chosen = st.multiselect(t("train.compare"), names, default=names[-3:], help=t("train.compare_help"))
+if chosen:
+    picked = [r for r in runs if r.name in chosen]
+    st.plotly_chart(plots.runs_overlay([(r.name, r.epochs) for r in picked],
+                                       titles=(t("train.val_acc"), t("train.val_loss")), x_title=t("epoch")))
+
+active = state.model()
+pick_col, use_col = st.columns([3, 1], vertical_alignment="bottom")
+index = names.index(active.source) if active and active.source in names else len(names) - 1
+pick = pick_col.selectbox(t("train.active"), names, index=index)
+use_col.button(t("train.use"), icon=":material/check_circle:", on_click=state.use_run, args=(runs[names.index(pick)],))

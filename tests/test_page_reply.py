@@ -1,0 +1,119 @@
+"""AppTest runs of the Reply generation page: before training, a tiny training, generation, and refusals."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core.data import load_corpus, write_xlsx
+from core.jobs import start_job
+from ui.i18n import STRINGS
+
+ROOT = Path(__file__).resolve().parents[1]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+TINY = {"w_reply_epochs": 1, "w_reply_hidden": 32}
+
+
+def ko(key: str, **values) -> str:
+    """Korean text of a key; the page registers its own keys, so read them after a first run."""
+    text = STRINGS[key][0]
+    return text.format(**values) if values else text
+
+
+def open_reply(at: AppTest) -> AppTest:
+    at.switch_page("pages/reply.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def click(at: AppTest, label: str) -> AppTest:
+    matches = [b for b in at.button if b.label == label]
+    assert matches, f"no button {label!r} among {[b.label for b in at.button]}"
+    matches[0].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def upload(at: AppTest, frame: pd.DataFrame, name: str = "slice.xlsx") -> AppTest:
+    buffer = io.BytesIO()
+    write_xlsx(frame, buffer)
+    at.file_uploader[0].upload(name, buffer.getvalue(), XLSX)
+    return at.run()
+
+
+@pytest.fixture(scope="module")
+def sample_frame() -> pd.DataFrame:
+    from core.sample import SAMPLE_PATH
+
+    return load_corpus(SAMPLE_PATH).frame.head(300)
+
+
+@pytest.fixture(scope="module")
+def trained(sample_frame) -> AppTest:
+    """A session on 300 sample rows with a one-epoch reply model."""
+    at = upload(AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run(), sample_frame)
+    open_reply(at)
+    for key, value in TINY.items():
+        at.session_state[key] = value
+    click(at, ko("train.start"))
+    job = at.session_state["reply_job"]
+    job.join(120)
+    assert job.snapshot().state == "done", job.snapshot().error
+    return open_reply(at)
+
+
+def test_page_renders_on_the_sample_before_training():
+    at = open_reply(AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run())
+    assert at.title[0].value == ko("reply.title")
+    assert any(b.label == ko("train.start") for b in at.button)
+    assert at.session_state["w_reply_turns"] == "first"
+    assert not at.metric, "no scores before a model exists"
+
+
+def test_training_shows_scores_curves_and_validation_examples(trained):
+    at = trained
+    labels = [m.label for m in at.metric]
+    assert "chrF" in labels and ko("reply.perplexity") in labels
+    assert at.get("plotly_chart"), "loss and perplexity curves"
+    examples = at.dataframe[0].value
+    assert list(examples.columns) == [ko("reply.source"), ko("reply.reference"), ko("reply.generated"), "chrF"]
+    assert len(examples) > 0
+    assert at.session_state["reply_outcome"].generator.metrics["val_pairs"] > 0
+
+
+def test_generate_shows_greedy_and_beam_with_alignment_matrices(trained):
+    at = trained
+    at.text_input(key="w_reply_text").set_value("친구가 약속을 또 어겨서 너무 화가 나.")
+    at.slider(key="w_reply_beam").set_value(3)
+    click(at, ko("reply.generate"))
+    greedy, beam = at.session_state["reply_generated"]
+    assert (greedy.beam_size, beam.beam_size) == (1, 3)
+    charts = at.get("plotly_chart")
+    assert len(charts) >= 3, "curves + two alignment heatmaps"
+    assert len(greedy.attention) == len(greedy.target_tokens)
+    assert all(len(row) == len(greedy.source_tokens) for row in greedy.attention)
+    assert ko("reply.hover") in [c.value for c in at.caption]
+
+
+def test_a_corpus_without_replies_gets_the_message(sample_frame):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    upload(at, sample_frame.drop(columns=[c for c in sample_frame.columns if c.startswith("시스템응답")]), "noreply.xlsx")
+    open_reply(at)
+    click(at, ko("train.start"))
+    assert any("시스템응답1" in e.value for e in at.error)
+    assert "reply_job" not in at.session_state
+
+
+def test_start_is_refused_while_the_classifier_trains():
+    at = open_reply(AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run())
+    blocker = start_job(None, lambda callback, stop: stop.wait(60), name="classifier")
+    at.session_state["job"] = blocker
+    click(at, ko("train.start"))
+    assert ko("other_job", name="classifier") in [e.value for e in at.error]
+    assert "reply_job" not in at.session_state
+    blocker.request_stop()
+    blocker.join(10)

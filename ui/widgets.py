@@ -1,0 +1,96 @@
+"""Shared render helpers: attention and piece chips (escaped HTML), progress lines, notices."""
+
+from __future__ import annotations
+
+import html
+import math
+from typing import Sequence
+
+import streamlit as st
+
+from core import plots
+from core.classifier import Prediction
+from core.tokenizer import WORD_START, display_piece, is_word_start
+from ui.i18n import t
+
+CHIP = ("display:inline-block; padding:0.1em 0.35em; margin:0.15em 0.08em; border-radius:0.35em; "
+        "border:1px solid rgba(0,0,0,0.08); white-space:pre;")
+CHIP_BOX = f"line-height:2.1; font-size:1.1rem; font-family:{plots.FONT_FAMILY}; overflow-wrap:anywhere;"
+WORD_COLORS = ["#DCEAF7", "#FDE7CF", "#DDF0DA", "#F6DCDC", "#E5DDF1", "#D9F0EE"]
+
+
+def attention_chips_html(tokens: Sequence[str], weights: Sequence[float]) -> str:
+    """One chip per BPE piece, background alpha = weight / max weight, exact weight in the tooltip."""
+    top = max(weights, default=0.0) or 1.0
+    chips = []
+    for i, (piece, weight) in enumerate(zip(tokens, weights)):
+        alpha = weight / top
+        gap = "margin-left:0.55em;" if i and is_word_start(piece) else ""
+        color = "#fff" if alpha > 0.6 else "inherit"
+        style = f"{CHIP}{gap} background:rgba(203,24,29,{alpha:.3f}); color:{color};"
+        chips.append(f'<span title="{weight:.4f}" style="{style}">{html.escape(display_piece(piece))}</span>')
+    return f'<div style="{CHIP_BOX}">{"".join(chips)}</div>'
+
+
+def piece_chips_html(pieces: Sequence[str]) -> str:
+    """Pieces coloured by the word they belong to; a word-start piece shows a faint ▁."""
+    chips, word = [], -1
+    for i, piece in enumerate(pieces):
+        if is_word_start(piece) or i == 0:
+            word += 1
+        marker = f'<span style="opacity:0.45">{WORD_START}</span>' if is_word_start(piece) else ""
+        text = html.escape(piece[1:] if is_word_start(piece) else display_piece(piece))
+        gap = "margin-left:0.55em;" if i and is_word_start(piece) else ""
+        style = f"{CHIP}{gap} background:{WORD_COLORS[word % len(WORD_COLORS)]};"
+        chips.append(f'<span title="{html.escape(piece)}" style="{style}">{marker}{text}</span>')
+    return f'<div style="{CHIP_BOX}">{"".join(chips)}</div>'
+
+
+def show_attention(prediction: Prediction, pooling: str, key: str, chart: bool = False, note: bool = True) -> None:
+    """The chips (and, on request, the plotly heatmap) of one prediction's weights."""
+    st.html(attention_chips_html(prediction.tokens, prediction.attention))
+    if note:
+        pooling_note(pooling)
+    if chart:
+        st.plotly_chart(plots.attention_heatmap(prediction.tokens, prediction.attention,
+                                                colorbar_title=t("weight")), key=f"{key}_heatmap")
+
+
+def pooling_note(pooling: str) -> None:
+    """For mean/last pooling the weights are fixed by the pooling, not learned attention."""
+    if pooling != "attention":
+        st.caption(t("pooling_weights_note", pooling=t(f"pooling.{pooling}")))
+
+
+def duration(seconds: float) -> str:
+    if seconds is None or math.isinf(seconds) or math.isnan(seconds):
+        return "—"
+    seconds = int(round(seconds))
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def progress_line(progress: float, eta_s: float, rate: float, prefix: str = "") -> str:
+    """'epoch 2/5 · 43% · ETA 0:12 · 820 sentences/s'."""
+    parts = [prefix] if prefix else []
+    parts += [f"{progress:.0%}", t("eta", eta=duration(eta_s)), t("rate", rate=f"{rate:,.0f}")]
+    return " · ".join(parts)
+
+
+def needs_model() -> None:
+    """Notice on pages that need a trained model, with the way to get one."""
+    st.info(t("needs_model"))
+    left, right = st.columns(2)
+    with left:
+        st.page_link("pages/train.py", label=t("go_train"), icon=":material/model_training:")
+    with right:
+        st.page_link("pages/model.py", label=t("go_model_upload"), icon=":material/upload_file:")
+
+
+def needs_data() -> None:
+    st.warning(t("needs_data"))
+    st.page_link("pages/data.py", label=t("go_data"), icon=":material/table:")
+
+
+def show_error(error: Exception) -> None:
+    """A core error's own message; never a traceback."""
+    st.error(str(error), icon=":material/error:")
