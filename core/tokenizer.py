@@ -66,7 +66,7 @@ def train_tokenizer(sentences: Sequence[str], config: TokenizerConfig | None = N
     except RuntimeError as error:
         limit = _vocab_limit(str(error))
         if limit is None:
-            raise AttentionLabError(f"SentencePiece could not train: {_last_line(error)}") from None
+            raise AttentionLabError(_explain(str(error), config)) from None
         if limit < MIN_VOCAB:
             raise AttentionLabError(f"The corpus is too small for a tokenizer (at most {limit} pieces).") from None
     clamped = TokenizerConfig(**{**config.__dict__, "vocab_size": limit})
@@ -95,8 +95,13 @@ def _vocab_limit(message: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def _last_line(error: Exception) -> str:
-    return str(error).strip().splitlines()[-1][:300]
+def _explain(message: str, config: TokenizerConfig) -> str:
+    needed = re.search(r"smaller than required_chars\. (\d+) vs (\d+)", message)
+    if needed:
+        minimum = int(needed.group(2)) + 4  # the characters kept plus <pad>, <unk>, <s>, </s>
+        return (f"Vocabulary size {config.vocab_size} is smaller than the {needed.group(2)} distinct characters "
+                f"the corpus needs; use at least {minimum}, or lower the character coverage (e.g. 0.9995).")
+    return f"SentencePiece could not train: {message.strip().splitlines()[-1][:300]}"
 
 
 def display_piece(piece: str) -> str:

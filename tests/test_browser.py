@@ -79,7 +79,7 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="ko-KR")
+    context = browser.new_context(viewport={"width": 1400, "height": 1600}, locale="ko-KR")
     page = context.new_page()
     page.set_default_timeout(60_000)
     yield page
@@ -91,3 +91,75 @@ def shot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def nav(page, title: str) -> None:
+    """Move between pages through the sidebar, as a person does (a new URL would start a new session)."""
+    page.locator('[data-testid="stSidebarNavLink"]').filter(has_text=title).first.click()
+    page.get_by_role("heading", name=title, exact=True).first.wait_for()
+
+
+def plotly_points(page, nth: int = 0) -> int:
+    """Points in the first trace of the nth plotly chart on the page."""
+    return page.evaluate(
+        "n => { const c = document.querySelectorAll('.js-plotly-plot')[n];"
+        " return c && c.data && c.data[0] ? c.data[0].x.length : 0; }", nth)
+
+
+@pytest.fixture(scope="module")
+def upload_file(tmp_path_factory):
+    """A new-release (221115) workbook made from the sample: 1,800 rows, blank index header."""
+    import pandas as pd
+
+    from core.sample import SAMPLE_PATH
+
+    frame = pd.read_excel(SAMPLE_PATH, engine="calamine").head(1800)
+    renamed = frame.rename(columns={f"시스템응답{k}": f"시스템문장{k}" for k in range(1, 5)})
+    renamed = renamed.drop(columns=["번호", "사람문장4", "시스템문장4"])
+    renamed.insert(0, "", range(len(renamed)))
+    path = tmp_path_factory.mktemp("upload") / "감성대화_221115.xlsx"
+    renamed.to_excel(path, sheet_name="Sheet1", index=False, engine="openpyxl")
+    return path
+
+
+def test_walkthrough_upload_train_stop_predict(app_url, page, upload_file):
+    page.goto(app_url)
+    page.get_by_role("heading", name="데이터", exact=True).wait_for()
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(str(upload_file))
+    page.get_by_text(f"불러온 데이터: {upload_file.name}").wait_for()
+    assert page.locator(".js-plotly-plot").count() >= 1
+    shot(page, "01_data_uploaded")
+
+    nav(page, "학습")
+    page.get_by_label("에폭").fill("40")
+    page.get_by_label("에폭").press("Tab")
+    page.get_by_role("button", name="학습 시작").click()
+    page.wait_for_function("() => { const c = document.querySelector('.js-plotly-plot');"
+                           " return c && c.data && c.data[0] && c.data[0].x.length >= 1; }", timeout=60_000)
+    first = plotly_points(page)
+    page.wait_for_function(f"() => document.querySelector('.js-plotly-plot').data[0].x.length > {first}", timeout=60_000)
+    assert plotly_points(page) > first  # the chart updates while training runs
+    shot(page, "02_train_live")
+    page.get_by_role("button", name="중지").click()
+    page.get_by_text("학습을 중지했습니다").first.wait_for(timeout=60_000)
+    shot(page, "03_train_stopped")
+
+    nav(page, "예측")
+    box = page.get_by_role("textbox", name="문장 (한 줄에 하나)")
+    box.fill("친구가 약속을 또 어겨서 너무 화가 나.\n합격 소식을 듣고 정말 기뻤어.")
+    page.get_by_role("button", name="예측", exact=True).click()
+    page.get_by_text("예측 감정").first.wait_for()
+    assert page.get_by_text("예측 감정").count() == 2
+    page.wait_for_function("() => [...document.querySelectorAll('span[title]')].filter(e => /^[01]\\.\\d{4}$/.test(e.title)).length >= 6")
+    weights = [float(title) for title in page.locator("span[title]").evaluate_all("els => els.map(e => e.title)")
+               if title.replace(".", "", 1).isdigit()]
+    assert len(weights) >= 6  # one chip per BPE piece, the exact weight in its tooltip
+    assert 1.9 < sum(weights) < 2.1  # two sentences, each sentence's weights sum to 1
+    assert page.locator(".js-plotly-plot").count() >= 2  # one probability chart per sentence
+    shot(page, "04_predict")
+
+    nav(page, "평가")
+    page.get_by_role("button", name="평가", exact=True).click()
+    page.get_by_text("정확도").first.wait_for(timeout=60_000)
+    assert page.locator(".js-plotly-plot").count() >= 1  # the confusion matrix
+    shot(page, "05_evaluate")

@@ -32,6 +32,8 @@ def test_too_large_vocab_is_clamped_and_reported():
 def test_too_small_vocab_or_no_text_is_explained():
     with pytest.raises(AttentionLabError, match="too small"):
         train_tokenizer(SENTENCES, TokenizerConfig(vocab_size=10))
+    with pytest.raises(AttentionLabError, match=r"smaller than the \d+ distinct characters .* at least \d+"):
+        train_tokenizer(SENTENCES + [chr(0xAC00 + i) for i in range(300)], TokenizerConfig(vocab_size=120))
     with pytest.raises(AttentionLabError, match="No sentences"):
         train_tokenizer(["", ""], TokenizerConfig())
 

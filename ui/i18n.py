@@ -24,6 +24,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "page.evaluate": ("평가", "Evaluate"),
     "page.inside": ("모델 속 들여다보기", "Inside the model"),
     "page.model": ("모델 저장·불러오기", "Model"),
+    "page.reply": ("답장 생성", "Reply generation"),
     "side.data": ("데이터: {name} · {rows}문장 · {task}", "Data: {name} · {rows} sentences · {task}"),
     "side.no_data": ("데이터: 없음", "Data: none"),
     "side.tokenizer": ("토크나이저: 어휘 {vocab}", "Tokenizer: vocabulary {vocab}"),
