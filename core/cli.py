@@ -18,6 +18,7 @@ def main(argv: list[str] | None = None) -> int:
     if not hasattr(args, "func"):
         parser.print_help()
         return 2
+    _set_threads(args.threads)
     try:
         return args.func(args)
     except AttentionLabError as error:
@@ -30,6 +31,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m core", description="Attention Lab: Korean emotion classifier with attention.")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="torch CPU threads (default 1: on a busy 2-core machine 2 threads ran many times slower)")
     commands = parser.add_subparsers(metavar="COMMAND")
     _add_train(commands)
     _add_evaluate(commands)
@@ -151,6 +154,14 @@ def _bench(args) -> int:
     report = run_bench(_data_path(args.data), quick=args.quick, log=lambda line: print(line, file=sys.stderr))
     print(json.dumps(report, ensure_ascii=False) if args.json else format_report(report))
     return 0
+
+
+def _set_threads(threads: int) -> None:
+    if threads < 1:
+        raise SystemExit("error: --threads must be at least 1")
+    import torch
+
+    torch.set_num_threads(threads)
 
 
 def _data_path(data: str | None) -> Path:
