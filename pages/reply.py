@@ -160,7 +160,7 @@ if state.get("reply_generated"):
             st.text(reply.reply)
             st.plotly_chart(alignment_heatmap(reply.source_tokens, reply.target_tokens, reply.attention,
                                               x_title=t("reply.source"), y_title=t("reply.generated"),
-                                              colorbar_title=t("weight")), key=f"align_{name}")
+                                              colorbar_title=t("weight"), cell_text=False), key=f"align_{name}")
     st.caption(t("reply.hover"))
 
 st.subheader(t("reply.examples"))

@@ -23,7 +23,7 @@ from core.seq2seq.metrics import corpus_chrf, sentence_chrf
 from core.seq2seq.model import Seq2Seq, Seq2SeqConfig
 from core.seq2seq.pipeline import train_seq2seq
 from core.seq2seq.plots import alignment_heatmap, loss_curves
-from core.seq2seq.train import PairSplit, Seq2SeqTrainConfig, fit_seq2seq, token_loss
+from core.seq2seq.train import PairSplit, Seq2SeqTrainConfig, fit_seq2seq, smoothed_loss, token_loss
 from tests.conftest import new_frame
 
 TOPICS = [
@@ -64,7 +64,7 @@ def overfit():
     frame = pd.DataFrame([[i + 1, "청년", "여성", "", "", "슬픔", "", f"오늘 {t}.", r, *[None] * 6]
                           for i, (t, r) in enumerate(TOPICS)], columns=OLD_COLUMNS)
     pairs = build_pairs(_corpus(frame))
-    config = Seq2SeqTrainConfig(epochs=120, batch_size=8, lr=1e-2, val_share=0.0, report_every=1000)
+    config = Seq2SeqTrainConfig(epochs=120, batch_size=8, lr=1e-2, val_share=0.0, report_every=1000, label_smoothing=0.0)
     outcome = train_seq2seq(pairs, TINY_MODEL, config, TokenizerConfig(vocab_size=120))
     return pairs, outcome
 
@@ -137,6 +137,11 @@ def test_loss_ignores_padded_target_positions():
     changed = logits.clone()
     changed[1, 2] = 100.0  # the padded position's logits must not matter
     assert token_loss(logits, tgt_out, 0).item() == pytest.approx(token_loss(changed, tgt_out, 0).item())
+    smoothed, plain = smoothed_loss(changed, tgt_out, 0, 0.1)
+    assert plain.item() == pytest.approx(token_loss(logits, tgt_out, 0).item())
+    expected = torch.nn.functional.cross_entropy(changed.reshape(-1, 10), tgt_out.reshape(-1), ignore_index=0,
+                                                 label_smoothing=0.1)
+    assert smoothed.item() == pytest.approx(expected.item())  # same as PyTorch's label smoothing, pads ignored
 
 
 # --- training ------------------------------------------------------------------------------------
@@ -261,7 +266,7 @@ def test_chrf_on_korean_edge_cases():
 def test_alignment_heatmap_labels_and_hover():
     fig = alignment_heatmap(["▁오늘", "▁시험"], ["▁시험", "▁결과", "</s>"], [[0.1, 0.9], [0.3, 0.7], [0.5, 0.5]])
     heatmap = fig.data[0]
-    assert list(heatmap.x) == ["1. 오늘", "2. 시험"] and list(heatmap.y) == ["1. 시험", "2. 결과", "3. </s>"]
+    assert list(heatmap.x) == ["1. 오늘", "2. 시험"] and list(heatmap.y) == ["1. 시험", "2. 결과", "3. &lt;/s&gt;"]
     assert heatmap.z.shape == (3, 2) and "α = %{z:.4f}" in heatmap.hovertemplate
 
 

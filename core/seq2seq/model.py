@@ -30,7 +30,7 @@ class Seq2SeqConfig:
     attention_dim: int = 128  # rows of W_s and W_h
     num_layers: int = 1  # encoder layers
     rnn: str = "lstm"  # lstm | gru
-    dropout: float = 0.2
+    dropout: float = 0.3
     tie_embeddings: bool = True  # output layer reuses the embedding matrix
     packed: bool = False  # pack_padded_sequence while training too (eval always packs)
     pad_id: int = PAD_ID

@@ -11,25 +11,29 @@ from plotly.subplots import make_subplots
 from ..plots import FONT_FAMILY, PALETTE, WEIGHT_SCALE, token_labels
 from .train import perplexity
 
-CELL_TEXT_LIMIT = 24  # write the weights into the cells only while both sides are at most this long
+CELL_TEXT_LIMIT = (12, 24)  # write weights into the cells only up to this many source, target pieces
 
 
 def alignment_heatmap(source_tokens: Sequence[str], target_tokens: Sequence[str], attention: Sequence[Sequence[float]],
                       title: str = "", x_title: str = "source", y_title: str = "generated",
-                      colorbar_title: str = "α") -> go.Figure:
-    """Rows = generated pieces (top to bottom), columns = source pieces; hover shows the exact weight α_tj."""
+                      colorbar_title: str = "α", cell_text: bool | None = None) -> go.Figure:
+    """Rows = generated pieces (top to bottom), columns = source pieces; hover shows the exact weight α_tj.
+
+    The colour scale runs from 0 to the largest weight, so a spread-out matrix is still readable.
+    cell_text=None writes the weights into the cells only for small matrices."""
     z = np.asarray(attention, dtype=float).reshape(len(target_tokens), len(source_tokens))  # (T, S)
-    x, y = token_labels(source_tokens), token_labels(target_tokens)
-    small = max(len(x), len(y)) <= CELL_TEXT_LIMIT
+    x, y = _escape(token_labels(source_tokens)), _escape(token_labels(target_tokens))
+    if cell_text is None:
+        cell_text = len(x) <= CELL_TEXT_LIMIT[0] and len(y) <= CELL_TEXT_LIMIT[1]
     fig = go.Figure(go.Heatmap(
-        z=z, x=x, y=y, colorscale=WEIGHT_SCALE, zmin=0, zmax=1, xgap=1, ygap=1,
-        texttemplate="%{z:.2f}" if small else None, textfont=dict(size=11),
+        z=z, x=x, y=y, colorscale=WEIGHT_SCALE, zmin=0, zmax=float(z.max()) if z.size else 1.0, xgap=1, ygap=1,
+        texttemplate="%{z:.2f}" if cell_text else None, textfont=dict(size=10),
         hovertemplate=f"{y_title}: %{{y}}<br>{x_title}: %{{x}}<br>α = %{{z:.4f}}<extra></extra>",
         colorbar=dict(title=colorbar_title),
     ))
-    fig.update_xaxes(title=x_title, type="category", side="top", tickangle=-45 if len(x) > 10 else 0)
+    fig.update_xaxes(title=x_title, type="category", side="top", tickangle=-45 if len(x) > 4 else 0)
     fig.update_yaxes(title=y_title, type="category", autorange="reversed")
-    height = 160 + 30 * len(y)
+    height = 170 + 26 * len(y)
     return _style(fig, title, height=min(max(height, 300), 1200))
 
 
@@ -51,6 +55,11 @@ def loss_curves(steps: Sequence[Mapping], epochs: Sequence[Mapping], steps_per_e
     fig.update_xaxes(title=x_title, range=[0, n_epochs + 0.05] if n_epochs else None)
     fig.update_yaxes(type="log", col=2)  # perplexity falls by orders of magnitude in the first epoch
     return _style(fig, height=340)
+
+
+def _escape(labels: list[str]) -> list[str]:
+    """Plotly reads tags in labels: without escaping, the piece </s> would vanish as a closing tag."""
+    return [label.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") for label in labels]
 
 
 def _style(fig: go.Figure, title: str = "", height: int = 360) -> go.Figure:
