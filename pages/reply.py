@@ -16,6 +16,7 @@ from ui.training import live_job
 from ui.widgets import duration, needs_data, progress_line, show_error
 
 JOB_KEY = "reply_job"
+TRAIN_THREADS = 1  # as on the Train page: the server keeps a core, and two threads contend on a busy machine
 DEFAULTS = {"w_reply_turns": "first", "w_reply_epochs": Seq2SeqTrainConfig.epochs, "w_reply_hidden": 128,
             "w_reply_rnn": "lstm", "w_reply_tf": 1.0, "w_reply_seed": 42, "w_reply_beam": 4,
             "w_reply_text": EXAMPLES[0]}
@@ -76,7 +77,8 @@ def settings() -> tuple[PairConfig, Seq2SeqConfig, Seq2SeqTrainConfig]:
     forcing = d.slider(t("reply.teacher_forcing"), 0.5, 1.0, step=0.05, key="w_reply_tf", help=t("reply.tf_help"))
     seed = e.number_input(t("train.seed"), 0, 2**31 - 1, key="w_reply_seed")
     model = Seq2SeqConfig(hidden_dim=hidden, decoder_dim=2 * hidden, rnn=rnn)
-    train = Seq2SeqTrainConfig(epochs=int(epochs), teacher_forcing=forcing, seed=int(seed), report_every=5)
+    train = Seq2SeqTrainConfig(epochs=int(epochs), teacher_forcing=forcing, seed=int(seed), report_every=5,
+                               num_threads=TRAIN_THREADS)
     return PairConfig(turns=st.session_state.w_reply_turns), model, train
 
 

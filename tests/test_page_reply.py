@@ -130,7 +130,8 @@ except ImportError:  # the walk-through module is not there: no browser step
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed")
 def test_browser_reply_page_trains_generates_and_draws_the_alignment(app_url, page):  # noqa: F811
     page.goto(app_url)
-    page.locator("a[href$='/reply']").first.click()  # by address: the title comes from i18n
+    page.get_by_role("heading", name="데이터", exact=True).wait_for()  # the app has started this session
+    page.locator('[data-testid="stSidebarNavLink"][href$="/reply"]').first.click()
     start = page.get_by_role("button", name="학습 시작")
     start.wait_for()
     epochs = page.get_by_label("에폭")

@@ -13,7 +13,7 @@ import torch
 from ..classifier import history_from_fit
 from ..config import TokenizerConfig
 from ..data import load_corpus
-from ..tokenizer import Tokenizer, train_tokenizer
+from ..tokenizer import train_tokenizer
 from ..train import Callback, FitResult
 from .bundle import ReplyGenerator
 from .data import PairConfig, Pairs, build_pairs, split_by_dialogue
