@@ -155,11 +155,12 @@ def test_walkthrough_upload_train_stop_predict(app_url, page, upload_file):
                if title.replace(".", "", 1).isdigit()]
     assert len(weights) >= 6  # one chip per BPE piece, the exact weight in its tooltip
     assert 1.9 < sum(weights) < 2.1  # two sentences, each sentence's weights sum to 1
-    assert page.locator(".js-plotly-plot").count() >= 2  # one probability chart per sentence
+    page.locator(".js-plotly-plot").nth(1).wait_for()  # one probability chart per sentence
     shot(page, "04_predict")
 
     nav(page, "평가")
     page.get_by_role("button", name="평가", exact=True).click()
     page.get_by_text("정확도").first.wait_for(timeout=60_000)
-    assert page.locator(".js-plotly-plot").count() >= 1  # the confusion matrix
+    page.locator(".js-plotly-plot").first.wait_for()  # the confusion matrix
+    assert page.get_by_text("macro-F1").count() >= 1
     shot(page, "05_evaluate")
