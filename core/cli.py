@@ -179,20 +179,25 @@ def _check_output_dir(out: str) -> None:
 
 
 class ProgressBar:
-    """A one-line progress bar on stderr, fed by training events."""
+    """A one-line progress bar on stderr, fed by training events; subclasses choose the metrics shown."""
 
     def __init__(self, width: int = 30):
         self.width = width
         self.last_epoch = ""
 
+    def train_metrics(self, event) -> str:
+        return f"loss {event.train_loss:.3f} acc {event.train_acc:.3f}"
+
+    def val_metrics(self, event) -> str:
+        return f"val loss {event.val_loss:.3f} val acc {event.val_acc:.3f}"
+
     def __call__(self, event) -> None:
         if event.kind == "end":
             sys.stderr.write("\n")
             return
-        filled = int(self.width * event.progress)
-        line = (f"\r[{'#' * filled}{'.' * (self.width - filled)}] {event.progress:4.0%} epoch {event.epoch} "
-                f"loss {event.train_loss:.3f} acc {event.train_acc:.3f} {event.sentences_per_s:.0f} sent/s ")
         if event.kind == "epoch":
-            self.last_epoch = f"val loss {event.val_loss:.3f} val acc {event.val_acc:.3f}"
-        sys.stderr.write(line + self.last_epoch)
+            self.last_epoch = self.val_metrics(event)
+        filled = int(self.width * event.progress)
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (self.width - filled)}] {event.progress:4.0%} epoch {event.epoch} "
+                         f"{self.train_metrics(event)} {event.sentences_per_s:.0f} sent/s {self.last_epoch}  ")
         sys.stderr.flush()

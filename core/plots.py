@@ -27,12 +27,13 @@ def token_labels(pieces: Sequence[str]) -> list[str]:
     return [f"{i + 1}. {display_piece(p)}" for i, p in enumerate(pieces)]
 
 
-def _style(fig: go.Figure, title: str = "", height: int = 360) -> go.Figure:
+def style(fig: go.Figure, title: str = "", height: int = 360, top: int = 20, legend_y: float = 1.02) -> go.Figure:
+    """The look every figure shares: CJK font, white template, horizontal legend on top."""
     fig.update_layout(
         template="plotly_white", height=height, title=title or None,
         font=dict(family=FONT_FAMILY, size=13), hoverlabel=dict(font_family=FONT_FAMILY),
-        margin=dict(l=10, r=10, t=50 if title else 20, b=10),
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
+        margin=dict(l=10, r=10, t=top + 30 if title else top, b=10),
+        legend=dict(orientation="h", yanchor="bottom", y=legend_y, xanchor="left", x=0),
     )
     return fig
 
@@ -53,7 +54,7 @@ def class_distribution(label_counts: Mapping[str, int], title: str = "", y_title
                            hovertemplate="%{x}: %{y:,}<extra></extra>"))
     fig.update_yaxes(title=y_title, range=[0, max(counts, default=1) * 1.15])  # room for the labels
     fig.update_xaxes(type="category", tickangle=-45 if len(names) > 12 else 0)
-    return _style(fig, title, height=420 if len(names) > 12 else 340)
+    return style(fig, title, height=420 if len(names) > 12 else 340)
 
 
 def length_histogram(lengths: Sequence[int], title: str = "", x_title: str = "length",
@@ -69,7 +70,7 @@ def length_histogram(lengths: Sequence[int], title: str = "", x_title: str = "le
         fig.add_vline(x=median, line_dash="dash", line_color=ACCENT, annotation_text=f"{median_label} {median:g}")
     fig.update_xaxes(title=x_title)
     fig.update_yaxes(title=y_title)
-    return _style(fig, title, height=320)
+    return style(fig, title, height=320)
 
 
 def piece_frequencies(pairs: Sequence[tuple[str, int]], title: str = "", x_title: str = "count") -> go.Figure:
@@ -80,7 +81,7 @@ def piece_frequencies(pairs: Sequence[tuple[str, int]], title: str = "", x_title
                            hovertemplate="%{y}: %{x:,}<extra></extra>"))
     fig.update_xaxes(title=x_title)
     fig.update_yaxes(type="category")
-    return _style(fig, title, height=max(300, 18 * len(pieces) + 60))
+    return style(fig, title, height=max(300, 18 * len(pieces) + 60))
 
 
 def training_curves(steps: Sequence[Mapping], epochs: Sequence[Mapping], steps_per_epoch: float,
@@ -100,7 +101,7 @@ def training_curves(steps: Sequence[Mapping], epochs: Sequence[Mapping], steps_p
                                  showlegend=col == 1), 1, col)
     fig.update_xaxes(title=x_title, range=[0, n_epochs + 0.05] if n_epochs else None)
     fig.update_yaxes(range=[0, 1.02], col=2)
-    return _legend_below(_style(fig, height=360))
+    return _legend_below(style(fig, height=360))
 
 
 def runs_overlay(runs: Sequence[tuple[str, Sequence[Mapping]]], titles: tuple[str, str] = ("validation accuracy",
@@ -114,7 +115,7 @@ def runs_overlay(runs: Sequence[tuple[str, Sequence[Mapping]]], titles: tuple[st
             fig.add_trace(go.Scatter(x=x, y=[row[key] for row in epochs], mode="lines+markers", name=name,
                                      line=dict(color=color), legendgroup=name, showlegend=col == 1), 1, col)
     fig.update_xaxes(title=x_title, dtick=1)
-    return _legend_below(_style(fig, height=380))
+    return _legend_below(style(fig, height=380))
 
 
 def probability_bar(probabilities: Mapping[str, float], predicted: str | None = None, title: str = "") -> go.Figure:
@@ -127,7 +128,7 @@ def probability_bar(probabilities: Mapping[str, float], predicted: str | None = 
                            hovertemplate="%{y}: %{x:.4f}<extra></extra>"))
     fig.update_xaxes(range=[0, 1.35], tickformat=".0%")
     fig.update_yaxes(type="category")
-    return _style(fig, title, height=max(160, 28 * len(names) + 50))
+    return style(fig, title, height=max(160, 28 * len(names) + 50))
 
 
 def confusion_matrix(matrix: Sequence[Sequence[int]], label_names: Sequence[str], x_title: str = "predicted",
@@ -147,7 +148,7 @@ def confusion_matrix(matrix: Sequence[Sequence[int]], label_names: Sequence[str]
     fig.update_xaxes(title=x_title, type="category", side="bottom", tickangle=-45 if many else 0)
     fig.update_yaxes(title=y_title, type="category", autorange="reversed")
     size = 260 + (18 if many else 60) * len(names)
-    return _style(fig, title, height=min(size, 1400))
+    return style(fig, title, height=min(size, 1400))
 
 
 def attention_heatmap(tokens: Sequence[str], weights: Sequence[float], per_row: int = 10,
@@ -169,7 +170,7 @@ def attention_heatmap(tokens: Sequence[str], weights: Sequence[float], per_row: 
     ))
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, autorange="reversed")
-    return _style(fig, title, height=70 + 48 * rows)
+    return style(fig, title, height=70 + 48 * rows)
 
 
 def layer_flow(stages: Sequence[tuple[str, str]], per_row: int = 5) -> go.Figure:
@@ -190,7 +191,7 @@ def layer_flow(stages: Sequence[tuple[str, str]], per_row: int = 5) -> go.Figure
             fig.add_annotation(x=0.04, y=y + 0.5, text="↳", showarrow=False, font=dict(size=18, color=PALETTE[0]))
     fig.update_xaxes(visible=False, range=[0, per_row], fixedrange=True)
     fig.update_yaxes(visible=False, range=[0, rows], fixedrange=True)
-    return _style(fig, height=40 + 100 * rows)
+    return style(fig, height=40 + 100 * rows)
 
 
 def matrix_heatmap(values: np.ndarray, row_labels: Sequence[str], title: str = "", x_title: str = "",
@@ -205,7 +206,7 @@ def matrix_heatmap(values: np.ndarray, row_labels: Sequence[str], title: str = "
     ))
     fig.update_xaxes(title=x_title)
     fig.update_yaxes(type="category", autorange="reversed")
-    return _style(fig, title, height=min(900, 120 + 22 * len(labels)))
+    return style(fig, title, height=min(900, 120 + 22 * len(labels)))
 
 
 def vector_bar(values: Sequence[float], labels: Sequence[str], title: str = "", highlight: int | None = None,
@@ -215,4 +216,4 @@ def vector_bar(values: Sequence[float], labels: Sequence[str], title: str = "", 
     fig = go.Figure(go.Bar(x=[str(x) for x in labels], y=list(values), marker_color=colors,
                            hovertemplate=f"%{{x}}: %{{y:{value_format}}}<extra></extra>"))
     fig.update_xaxes(type="category", tickangle=-45 if len(labels) > 16 else 0)
-    return _style(fig, title, height=300)
+    return style(fig, title, height=300)

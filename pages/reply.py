@@ -11,7 +11,7 @@ from core.seq2seq.pipeline import train_seq2seq
 from core.seq2seq.plots import alignment_heatmap, loss_curves
 from core.seq2seq.train import Seq2SeqTrainConfig
 from ui import state
-from ui.i18n import EXAMPLES, STRINGS, t
+from ui.i18n import EXAMPLES, t
 from ui.training import live_job
 from ui.widgets import duration, needs_data, progress_line, show_error
 
@@ -20,42 +20,6 @@ TRAIN_THREADS = 1  # as on the Train page: the server keeps a core, and two thre
 DEFAULTS = {"w_reply_turns": "first", "w_reply_epochs": Seq2SeqTrainConfig.epochs, "w_reply_hidden": 128,
             "w_reply_rnn": "lstm", "w_reply_tf": 1.0, "w_reply_seed": 42, "w_reply_beam": 4,
             "w_reply_text": EXAMPLES[0]}
-
-# This page's strings (Korean, English); setdefault lets ui/i18n.py take them over unchanged.
-for _key, _pair in {
-    "page.reply": ("답장 생성", "Reply generation"),
-    "reply.title": ("답장 생성 (seq2seq + 바다나우 어텐션)", "Reply generation (seq2seq + Bahdanau attention)"),
-    "reply.intro": ("사람문장 → 시스템응답 쌍으로 인코더-디코더를 학습합니다. 디코더는 한 조각을 만들 때마다 "
-                    "e_tj = vᵀ tanh(W_s s_(t-1) + W_h h_j)로 원문 조각에 가중치를 매깁니다.",
-                    "Trains an encoder-decoder on 사람문장 → 시스템응답 pairs. For every piece it writes, the decoder "
-                    "weighs the source pieces with e_tj = vᵀ tanh(W_s s_(t-1) + W_h h_j)."),
-    "reply.settings": ("학습 설정", "Training settings"),
-    "reply.turns": ("대화 쌍", "Pairs"),
-    "reply.turns.first": ("첫 턴만 (사람문장1 → 시스템응답1)", "turn 1 only (사람문장1 → 시스템응답1)"),
-    "reply.turns.all": ("모든 턴 (사람문장k → 시스템응답k)", "every turn (사람문장k → 시스템응답k)"),
-    "reply.rnn": ("순환층", "Recurrent layer"),
-    "reply.teacher_forcing": ("교사 강요 비율", "Teacher forcing"),
-    "reply.tf_help": ("디코더에 정답 이전 토큰을 넣는 비율. 1보다 작으면 나머지는 모델 자신의 예측을 넣습니다(느려짐).",
-                      "Share of steps fed the gold previous token; the rest get the model's own guess (slower)."),
-    "reply.val_loss": ("검증 손실", "Val loss"),
-    "reply.perplexity": ("퍼플렉서티", "Perplexity"),
-    "reply.speed": ("문장/초", "Sentences/s"),
-    "reply.pairs": ("학습 / 검증 쌍", "Train / val pairs"),
-    "reply.download": ("답장 모델 내려받기 (.zip)", "Download the reply model (.zip)"),
-    "reply.try": ("문장을 넣어 답장 만들기", "Type a sentence, get a reply"),
-    "reply.input": ("문장", "Sentence"),
-    "reply.beam": ("빔 크기", "Beam size"),
-    "reply.generate": ("답장 생성", "Generate"),
-    "reply.greedy": ("탐욕 디코딩", "Greedy"),
-    "reply.beam_title": ("빔 탐색 (k = {k})", "Beam search (k = {k})"),
-    "reply.source": ("입력 조각", "source pieces"),
-    "reply.generated": ("생성 조각", "generated pieces"),
-    "reply.reference": ("정답 응답", "reference reply"),
-    "reply.hover": ("행은 생성된 조각, 열은 입력 조각입니다. 칸에 마우스를 올리면 정확한 가중치 α가 보입니다. 각 행의 합은 1입니다.",
-                    "Rows are generated pieces, columns are source pieces; hover a cell for the exact weight α. Each row sums to 1."),
-    "reply.examples": ("검증 예시", "Validation examples"),
-}.items():
-    STRINGS.setdefault(_key, _pair)
 
 st.title(t("reply.title"))
 st.caption(t("reply.intro"))

@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.data import load_corpus, write_xlsx
 from core.jobs import start_job
+from tests.test_app import click, open_page
 from ui.i18n import STRINGS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,17 +26,7 @@ def ko(key: str, **values) -> str:
 
 
 def open_reply(at: AppTest) -> AppTest:
-    at.switch_page("pages/reply.py").run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def click(at: AppTest, label: str) -> AppTest:
-    matches = [b for b in at.button if b.label == label]
-    assert matches, f"no button {label!r} among {[b.label for b in at.button]}"
-    matches[0].click().run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_page(at, "reply")
 
 
 def upload(at: AppTest, frame: pd.DataFrame, name: str = "slice.xlsx") -> AppTest:

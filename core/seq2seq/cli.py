@@ -6,6 +6,7 @@ import json
 import sys
 from pathlib import Path
 
+from ..cli import ProgressBar
 from ..config import TokenizerConfig
 from ..errors import AttentionLabError
 from .data import TURNS, PairConfig
@@ -111,21 +112,11 @@ def _help(parser) -> int:
     return 2
 
 
-class Progress:
-    """A one-line progress bar on stderr: loss, perplexity and speed."""
+class Progress(ProgressBar):
+    """The progress bar with perplexity instead of accuracy."""
 
-    def __init__(self, width: int = 30):
-        self.width = width
-        self.last_epoch = ""
+    def train_metrics(self, event) -> str:
+        return f"loss {event.train_loss:.3f} ppl {event.train_perplexity:.1f}"
 
-    def __call__(self, event) -> None:
-        if event.kind == "end":
-            sys.stderr.write("\n")
-            return
-        filled = int(self.width * event.progress)
-        if event.kind == "epoch":
-            self.last_epoch = f"| val loss {event.val_loss:.3f} ppl {event.val_perplexity:.1f}"
-        sys.stderr.write(f"\r[{'#' * filled}{'.' * (self.width - filled)}] {event.progress:4.0%} epoch {event.epoch} "
-                         f"loss {event.train_loss:.3f} ppl {event.train_perplexity:.1f} "
-                         f"{event.sentences_per_s:.0f} sent/s {self.last_epoch}  ")
-        sys.stderr.flush()
+    def val_metrics(self, event) -> str:
+        return f"| val loss {event.val_loss:.3f} ppl {event.val_perplexity:.1f}"

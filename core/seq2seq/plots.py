@@ -8,7 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ..plots import FONT_FAMILY, PALETTE, WEIGHT_SCALE, token_labels
+from ..plots import PALETTE, WEIGHT_SCALE, style, token_labels
 from .train import perplexity
 
 CELL_TEXT_LIMIT = (12, 24)  # write weights into the cells only up to this many source, target pieces
@@ -63,10 +63,5 @@ def _escape(labels: list[str]) -> list[str]:
 
 
 def _style(fig: go.Figure, title: str = "", height: int = 360) -> go.Figure:
-    fig.update_layout(
-        template="plotly_white", height=height, title=title or None,
-        font=dict(family=FONT_FAMILY, size=13), hoverlabel=dict(font_family=FONT_FAMILY),
-        margin=dict(l=10, r=10, t=90 if title else 60, b=10),
-        legend=dict(orientation="h", yanchor="bottom", y=1.08, xanchor="left", x=0),
-    )
-    return fig
+    """The shared look, with a taller top margin for the rotated source pieces."""
+    return style(fig, title, height, top=60, legend_y=1.08)
