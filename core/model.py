@@ -28,12 +28,26 @@ class AdditiveAttention(nn.Module):
         self.W_att = nn.Linear(input_dim, attention_dim)
         self.W_c = nn.Linear(attention_dim, 1, bias=False)
 
-    def forward(self, states: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def intermediates(self, states: torch.Tensor, mask: torch.Tensor) -> dict[str, torch.Tensor]:
+        """The formula's steps, as the Inside page shows them: u (B, T, A), scores (B, T), weights (B, T)."""
         u = torch.tanh(self.W_att(states))  # (B, T, A)
         scores = self.W_c(u).squeeze(-1)  # (B, T)
         weights = torch.softmax(scores.masked_fill(~mask, float("-inf")), dim=-1)  # (B, T), 0 at pads
-        context = torch.bmm(weights.unsqueeze(1), states).squeeze(1)  # (B, 2H)
-        return context, weights
+        return {"u": u, "scores": scores, "weights": weights}
+
+    def forward(self, states: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        weights = self.intermediates(states, mask)["weights"]  # (B, T)
+        return weighted_sum(states, weights), weights
+
+
+def weighted_sum(states: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
+    """c = Σ_t a_t h_t: states (B, T, D), weights (B, T) → (B, D)."""
+    return torch.bmm(weights.unsqueeze(1), states).squeeze(1)
+
+
+def uniform_weights(mask: torch.Tensor) -> torch.Tensor:
+    """1/length at real tokens, 0 at pads (B, T): what mean pooling uses."""
+    return mask.float() / mask.sum(dim=1, keepdim=True)
 
 
 class BiLSTMWithAttention(nn.Module):
@@ -70,16 +84,29 @@ class BiLSTMWithAttention(nn.Module):
         if self.config.pooling == "attention":
             return self.attention(states, mask)
         if self.config.pooling == "mean":
-            weights = mask.float() / mask.sum(dim=1, keepdim=True)  # (B, T), uniform over real tokens
-            return torch.bmm(weights.unsqueeze(1), states).squeeze(1), weights
+            weights = uniform_weights(mask)  # (B, T)
+            return weighted_sum(states, weights), weights
         return _last_state(states, mask, self.config.hidden_dim)
 
-    def forward(self, ids: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """ids (B, T), lengths (B,) → logits (B, C), attention weights (B, T) summing to 1 per row."""
-        states, mask = self.encode(ids, lengths)
-        context, weights = self.pool(states, mask)
+    def classify(self, context: torch.Tensor) -> torch.Tensor:
+        """Sentence vector (B, 2H) → logits (B, C)."""
         hidden = F.relu(self.fc1(self.dropout(self.norm(context))))  # (B, F)
-        return self.fc2(hidden), weights  # (B, C), (B, T)
+        return self.fc2(hidden)  # (B, C)
+
+    def forward(self, ids: torch.Tensor, lengths: torch.Tensor,
+                attention_weights: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        """ids (B, T), lengths (B,) → logits (B, C), attention weights (B, T) summing to 1 per row.
+
+        `attention_weights` (B, T), when given, replaces the pooling's own weights (counterfactual tests:
+        uniform weights reproduce mean pooling); padded positions are zeroed and each row renormalised."""
+        states, mask = self.encode(ids, lengths)
+        if attention_weights is None:
+            context, weights = self.pool(states, mask)
+        else:
+            weights = attention_weights.masked_fill(~mask, 0.0)  # (B, T)
+            weights = weights / weights.sum(dim=1, keepdim=True).clamp(min=1e-12)
+            context = weighted_sum(states, weights)  # (B, 2H)
+        return self.classify(context), weights  # (B, C), (B, T)
 
 
 def _last_state(states: torch.Tensor, mask: torch.Tensor, hidden_dim: int) -> tuple[torch.Tensor, torch.Tensor]:

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from core import plots
-from core.inspect import walk_through
+from core.walkthrough import walk_through
 from ui import state
 from ui.i18n import EXAMPLES, t
 from ui.widgets import attention_chips_html, needs_model, piece_chips_html, pooling_note

@@ -7,7 +7,7 @@ import pytest
 
 from core.classifier import Classifier
 from core.config import DataConfig, ModelConfig, TokenizerConfig, TrainConfig
-from core.inspect import walk_through
+from core.walkthrough import walk_through
 from core.model import BiLSTMWithAttention
 from core.tokenizer import train_tokenizer
 from tests.conftest import tiny_rows

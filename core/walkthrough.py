@@ -13,6 +13,7 @@ import torch.nn.functional as F
 
 from .batching import pad_batch
 from .classifier import Classifier
+from .model import weighted_sum
 
 # Stage keys in the order the data flows; u and scores exist only for attention pooling.
 STAGES = ("embedding", "states", "u", "scores", "weights", "context", "hidden", "logits", "probabilities")
@@ -46,12 +47,10 @@ def walk_through(classifier: Classifier, text: str) -> Walkthrough:
     states, mask = model.encode(ids, lengths)  # (1, T, 2H), (1, T)
     tensors["states"] = states
     if model.config.pooling == "attention":
-        attention = model.attention
-        u = torch.tanh(attention.W_att(states))  # (1, T, A)
-        scores = attention.W_c(u).squeeze(-1)  # (1, T)
-        weights = torch.softmax(scores.masked_fill(~mask, float("-inf")), dim=-1)  # (1, T)
-        context = torch.bmm(weights.unsqueeze(1), states).squeeze(1)  # (1, 2H)
-        tensors.update(u=u, scores=scores)
+        steps = model.attention.intermediates(states, mask)  # u (1, T, A), scores (1, T), weights (1, T)
+        weights = steps["weights"]
+        context = weighted_sum(states, weights)  # (1, 2H)
+        tensors.update(u=steps["u"], scores=steps["scores"])
     else:
         context, weights = model.pool(states, mask)  # (1, 2H), (1, T): the pooling's fixed weights
     hidden = F.relu(model.fc1(model.dropout(model.norm(context))))  # (1, F)
