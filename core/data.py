@@ -1,8 +1,9 @@
-"""Read AIHUB 감성 대화 말뭉치 spreadsheets (both releases, xlsx or CSV/TSV) and build datasets."""
+"""Read AIHUB 감성 대화 말뭉치 files (both releases as xlsx or CSV/TSV, or the JSON release) and build datasets."""
 
 from __future__ import annotations
 
 import io
+import json
 import re
 import unicodedata
 import zipfile
@@ -36,6 +37,23 @@ MAX_ROWS = 300_000
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls, or an encrypted .xlsx
 _SPACES = re.compile(r"\s+")
+_UTF8_BOM = b"\xef\xbb\xbf"
+
+# The JSON release labels each dialogue with an emotion code E10..E69: the tens digit is the
+# 감정_대분류, the code itself the 감정_소분류. Names as the spreadsheet release writes them, checked
+# block by block against its (감정_대분류, 감정_소분류) pairs; public code tables spell E51 and E59
+# "고립된(당황한)" and "혼란스러운(당황한)", which the spreadsheet writes without the parenthesis
+# (60 codes, 58 distinct names).
+JSON_MAJOR = {"1": "분노", "2": "슬픔", "3": "불안", "4": "상처", "5": "당황", "6": "기쁨"}
+_JSON_MINOR_ROWS = (  # row r holds E(10r+10)..E(10r+19)
+    ("분노", "툴툴대는", "좌절한", "짜증내는", "방어적인", "악의적인", "안달하는", "구역질 나는", "노여워하는", "성가신"),
+    ("슬픔", "실망한", "비통한", "후회되는", "우울한", "마비된", "염세적인", "눈물이 나는", "낙담한", "환멸을 느끼는"),
+    ("불안", "두려운", "스트레스 받는", "취약한", "혼란스러운", "당혹스러운", "회의적인", "걱정스러운", "조심스러운", "초조한"),
+    ("상처", "질투하는", "배신당한", "고립된", "충격 받은", "가난한, 불우한", "희생된", "억울한", "괴로워하는", "버려진"),
+    ("당황", "고립된", "남의 시선을 의식하는", "외로운", "열등감", "죄책감의", "부끄러운", "혐오스러운", "한심한", "혼란스러운"),
+    ("기쁨", "감사하는", "신뢰하는", "편안한", "만족스러운", "흥분", "느긋", "안도", "신이 난", "자신하는"),
+)
+JSON_MINOR = {f"E{10 * row + 10 + i}": name for row, names in enumerate(_JSON_MINOR_ROWS) for i, name in enumerate(names)}
 
 
 @dataclass
@@ -43,7 +61,7 @@ class Corpus:
     """The rows of one spreadsheet, renamed to the old-release columns."""
 
     frame: pd.DataFrame
-    release: str  # "old" (15 columns) | "new" (221115)
+    release: str  # "old" (15 columns) | "new" (221115) | "json" (the official JSON release)
     source_name: str
     sheet: str
     rows_read: int
@@ -87,6 +105,8 @@ def load_corpus(source: Source, name: str | None = None, max_chars: int = 1000) 
         frame, sheet = _read_xlsx(data, name)
     elif data.startswith(_OLE_MAGIC):
         raise CorpusError(_ole_message(data, name))
+    elif _looks_like_json(data):
+        return _read_json(data, name, max_chars)
     else:
         frame, sheet = _read_delimited(data, name), "csv"
     return _to_corpus(frame, name, sheet, max_chars)
@@ -221,6 +241,87 @@ def _decode(data: bytes, name: str) -> str:
         except UnicodeDecodeError:
             continue
     raise CorpusError(f"{name}: text is neither UTF-8 nor CP949/EUC-KR; save the CSV as UTF-8.")
+
+
+def _looks_like_json(data: bytes) -> bool:
+    return data.removeprefix(_UTF8_BOM).lstrip()[:1] in (b"[", b"{")
+
+
+def _read_json(data: bytes, name: str, max_chars: int) -> Corpus:
+    """The official JSON release; a text file that merely starts with [ or { is read as CSV."""
+    try:
+        payload = json.loads(data.removeprefix(_UTF8_BOM).decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        try:
+            return _to_corpus(_read_delimited(data, name), name, "csv", max_chars)
+        except CorpusError:
+            raise CorpusError(f"{name}: not valid UTF-8 JSON ({_json_problem(error)}).") from None
+    dialogues = _json_dialogues(payload, name)
+    rows = [_json_row(dialogue, index, name) for index, dialogue in enumerate(dialogues[: MAX_ROWS + 1])]
+    frame = pd.DataFrame(rows, columns=OLD_COLUMNS, dtype=object)
+    corpus = _to_corpus(frame, name, "json", max_chars)
+    corpus.release = "json"
+    corpus.rows_capped = max(0, len(dialogues) - MAX_ROWS)
+    return corpus
+
+
+def _json_problem(error: Exception) -> str:
+    if isinstance(error, json.JSONDecodeError):
+        return f"{error.msg} at line {error.lineno}, column {error.colno}"
+    return "the bytes are not UTF-8"
+
+
+def _json_dialogues(payload: object, name: str) -> list:
+    if isinstance(payload, dict) and "talk" in payload:
+        payload = [payload]  # a single dialogue
+    if not isinstance(payload, list):
+        raise CorpusError(f"{name}: expected a JSON list of dialogues (AIHUB layout), found a {type(payload).__name__}.")
+    if not payload:
+        raise CorpusError(f"{name}: the JSON list has no dialogues.")
+    return payload
+
+
+def _json_row(dialogue: object, index: int, name: str) -> dict:
+    """One dialogue as a row of OLD_COLUMNS; HSk → 사람문장k, SSk → 시스템응답k."""
+    try:
+        profile, talk = dialogue["profile"], dialogue["talk"]
+        emotion, content = profile["emotion"], talk["content"]
+        code = str(emotion["type"]).strip().upper()
+    except (TypeError, KeyError):
+        content = None
+    if not isinstance(content, dict):
+        raise CorpusError(f"{name}: dialogue {index + 1} is not in the AIHUB layout "
+                          "(needs profile.emotion.type and talk.content with HS01, SS01, ...).")
+    if code not in JSON_MINOR:
+        raise CorpusError(f"{name}: dialogue {index + 1} has the unknown emotion code {code!r} (expected E10 to E69).")
+    human = _json_list(profile.get("persona"), "human")
+    situation = _json_list(emotion, "situation")
+    row = {"번호": _json_talk_id(talk, index), "연령": _nth(human, 0), "성별": _nth(human, 1),
+           "상황키워드": _nth(situation, 0), "신체질환": _nth(situation, 1),
+           "감정_대분류": JSON_MAJOR[code[1]], "감정_소분류": JSON_MINOR[code]}
+    for k in range(1, 5):
+        row[f"사람문장{k}"] = _json_text(content.get(f"HS{k:02d}"))
+        row[f"시스템응답{k}"] = _json_text(content.get(f"SS{k:02d}"))
+    return row
+
+
+def _json_list(parent: object, key: str) -> list:
+    value = parent.get(key) if isinstance(parent, dict) else None
+    return value if isinstance(value, list) else []
+
+
+def _nth(values: list, position: int) -> object:
+    return values[position] if len(values) > position else None
+
+
+def _json_talk_id(talk: dict, index: int) -> object:
+    ids = talk.get("id")
+    return ids.get("talk-id", index + 1) if isinstance(ids, dict) else index + 1
+
+
+def _json_text(value: object) -> str | None:
+    """Empty strings are missing turns, as blank cells are in the spreadsheets."""
+    return value if isinstance(value, str) and value.strip() else None
 
 
 def _clean_header(column: object) -> str:

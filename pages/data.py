@@ -18,7 +18,7 @@ st.caption(t("data.intro"))
 
 upload_col, side_col = st.columns([3, 2])
 with upload_col:
-    upload = st.file_uploader(t("data.upload"), type=["xlsx", "xls", "csv", "tsv", "txt"], help=t("data.upload_help"))
+    upload = st.file_uploader(t("data.upload"), type=["xlsx", "xls", "csv", "tsv", "txt", "json"], help=t("data.upload_help"))
 with side_col:
     st.download_button(t("data.template"), template_bytes, file_name="aihub_template.xlsx", mime=XLSX_MIME,
                        on_click="ignore", icon=":material/download:")

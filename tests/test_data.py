@@ -1,13 +1,14 @@
 """The corpus reader: both releases, CSV encodings, quirks, and clear errors for bad input."""
 
 import io
+import json
 import zipfile
 
 import pandas as pd
 import pytest
 
 from core.config import DataConfig
-from core.data import build_dataset, load_corpus, template_bytes, write_xlsx
+from core.data import JSON_MAJOR, JSON_MINOR, OLD_COLUMNS, build_dataset, load_corpus, template_bytes, write_xlsx
 from core.errors import CorpusError
 from tests.conftest import new_frame, old_frame, tiny_rows
 
@@ -150,3 +151,90 @@ def test_long_cells_are_cut():
 def test_template_is_a_valid_corpus():
     corpus = load_corpus(template_bytes(), "template.xlsx")
     assert corpus.release == "old" and len(corpus.frame.columns) == 15
+
+
+CODES = {"분노": "E18", "슬픔": "E24", "불안": "E37", "상처": "E42", "당황": "E56", "기쁨": "E61"}
+
+
+def aihub_json(rows: list[dict]) -> list[dict]:
+    """Dialogues in the official JSON layout, made from tiny_rows (made-up sentences)."""
+    return [{"profile": {"persona-id": f"Pro_{i:05d}",
+                         "persona": {"persona-id": "A02_G01_C01", "human": ["A02", "G01"], "computer": ["C01"]},
+                         "emotion": {"emotion-id": f"S04_D02_{CODES[row['감정_대분류']]}",
+                                     "type": CODES[row["감정_대분류"]], "situation": ["S04", "D02"]}},
+             "talk": {"id": {"profile-id": f"Pro_{i:05d}", "talk-id": f"Pro_{i:05d}_00001"},
+                      "content": {"HS01": row["사람문장1"], "SS01": "그랬군요.", "HS02": "응 맞아",
+                                  "SS02": "힘드셨겠어요.", "HS03": "", "SS03": ""}}}
+            for i, row in enumerate(rows)]
+
+
+def json_bytes(payload: object) -> bytes:
+    return json.dumps(payload, ensure_ascii=False, indent=1).encode("utf-8")
+
+
+def test_json_release_maps_codes_turns_and_profile(tmp_path):
+    path = tmp_path / "감성대화말뭉치_Validation.json"
+    path.write_bytes(json_bytes(aihub_json(tiny_rows())))
+    corpus = load_corpus(path)
+    first = corpus.frame.iloc[0]
+    assert corpus.release == "json" and corpus.sheet == "json" and corpus.rows_read == 120
+    assert list(corpus.frame.columns) == OLD_COLUMNS
+    assert (first["번호"], first["연령"], first["성별"], first["상황키워드"], first["신체질환"]) == (
+        "Pro_00000_00001", "A02", "G01", "S04", "D02")
+    assert first["시스템응답1"] == "그랬군요." and first["사람문장2"] == "응 맞아"
+    assert pd.isna(first["사람문장3"]) and pd.isna(first["사람문장4"])  # "" and absent turns are missing
+    dataset = build_dataset(corpus, DataConfig())
+    assert dataset.label_names == ["기쁨", "당황", "분노", "불안", "상처", "슬픔"]
+    assert dataset.report.label_counts == {name: 20 for name in dataset.label_names}
+    expected = {row["사람문장1"]: row["감정_대분류"] for row in tiny_rows()}
+    assert all(expected[t] == dataset.label_names[y] for t, y in zip(dataset.texts, dataset.labels))
+    minor = build_dataset(corpus, DataConfig(task="emotion58"))
+    assert minor.label_names == sorted(["노여워하는", "우울한", "걱정스러운", "배신당한", "부끄러운", "감사하는"])
+    assert all(t.endswith(" 응 맞아") for t in build_dataset(corpus, DataConfig(text="all")).texts)
+
+
+def test_json_code_table_covers_e10_to_e69_in_six_blocks():
+    assert sorted(JSON_MINOR) == [f"E{n}" for n in range(10, 70)]
+    assert [JSON_MINOR[f"E{d}0"] for d in range(1, 7)] == [JSON_MAJOR[str(d)] for d in range(1, 7)]
+    assert len(set(JSON_MINOR.values())) == 58  # 고립된 and 혼란스러운 appear under two 대분류
+
+
+def test_json_with_bom_whitespace_caps_and_cuts(monkeypatch):
+    import core.data
+
+    dialogues = aihub_json(tiny_rows(2))
+    dialogues[0]["talk"]["content"]["HS01"] = "가" * 5000
+    monkeypatch.setattr(core.data, "MAX_ROWS", 10)
+    corpus = load_corpus(b"\xef\xbb\xbf \n" + json_bytes(dialogues), "upload.json", max_chars=1000)
+    assert corpus.release == "json" and len(corpus.frame) == 10 and corpus.rows_capped == 2
+    assert corpus.cells_cut == 1 and len(corpus.frame.loc[0, "사람문장1"]) == 1000
+
+
+def test_csv_starting_with_a_bracket_is_still_csv():
+    frame = old_frame(tiny_rows())
+    frame.insert(0, "[메모]", "x")
+    corpus = load_corpus(frame.to_csv(index=False).encode("utf-8"), "bracket.csv")
+    assert corpus.release == "old" and len(corpus.frame) == 120
+
+
+def _one_dialogue(**changes) -> list[dict]:
+    dialogue = aihub_json(tiny_rows(1))[0]
+    dialogue["profile"]["emotion"].update(changes)
+    return [dialogue]
+
+
+@pytest.mark.parametrize("payload, fragment", [
+    (b'[{"profile": {"emotion": ', "not valid UTF-8 JSON (Expecting value at line 1"),
+    (json.dumps([{"talk": 1}]).encode("cp949"), "dialogue 1 is not in the AIHUB layout"),
+    ('[{"감정": "분노"}]'.encode("cp949"), "not valid UTF-8 JSON (the bytes are not UTF-8)"),
+    (b'{"data": []}', "expected a JSON list of dialogues (AIHUB layout), found a dict"),
+    (b"[]", "the JSON list has no dialogues"),
+    (b'[{"profile": {}, "talk": {"content": {}}}]', "dialogue 1 is not in the AIHUB layout"),
+    (json_bytes(_one_dialogue(type="E70")), "dialogue 1 has the unknown emotion code 'E70'"),
+    (json_bytes(_one_dialogue(type=None)), "unknown emotion code 'NONE'"),
+])
+def test_bad_json_gets_one_clear_line(payload, fragment):
+    with pytest.raises(CorpusError) as error:
+        load_corpus(payload, "bad.json")
+    message = str(error.value)
+    assert message.startswith("bad.json: ") and fragment in message and "\n" not in message
