@@ -8,13 +8,14 @@ import platform
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Union
+from typing import Any, BinaryIO, Callable, Union
 
 import torch
 from safetensors.torch import load as load_tensors
 from safetensors.torch import save as save_tensors
 
 from . import __version__
+from .config import TokenizerConfig, from_dict, to_dict
 from .errors import BundleError
 
 FORMAT = "attention-lab-bundle"
@@ -31,6 +32,67 @@ class Bundle:
     meta: dict
     tensors: dict[str, torch.Tensor]
     tokenizer_proto: bytes
+
+
+class BundledModel:
+    """What both trained models share: tokenizer, model, settings, metrics and history, kept as one bundle.
+
+    A subclass is a dataclass with the fields `tokenizer`, `model`, `train_config`, `metrics`, `history`,
+    sets KIND, and adds its own metadata in `extra_meta`."""
+
+    KIND = ""
+
+    def extra_meta(self) -> dict:
+        return {}
+
+    def bundle_tensors(self) -> dict[str, torch.Tensor]:
+        return self.model.state_dict()
+
+    def to_bundle(self) -> Bundle:
+        meta = {**self.extra_meta(), "tokenizer_config": to_dict(self.tokenizer.config),
+                "model_config": to_dict(self.model.config), "train_config": to_dict(self.train_config),
+                "metrics": self.metrics, "history": self.history}
+        return Bundle(self.KIND, meta, self.bundle_tensors(), self.tokenizer.model_proto)
+
+    def save(self, target: Target) -> None:
+        write_bundle(target, self.to_bundle())
+
+    def to_bytes(self) -> bytes:
+        return bundle_bytes(self.to_bundle())
+
+
+@dataclass
+class BundleParts:
+    meta: dict
+    tokenizer: Any  # core.tokenizer.Tokenizer
+    model: torch.nn.Module
+    train_config: Any
+
+
+def load_parts(source: Union[Target, bytes], kind: str, name: str, model_class: type, model_config_class: type,
+               train_config_class: type, fix_tensors: Callable[[Any, dict], dict] | None = None) -> BundleParts:
+    """Read a bundle and rebuild its tokenizer and model (in eval mode); anything that does not fit raises
+    BundleError. `fix_tensors(model_config, tensors)` may restore what saving left out (tied weights)."""
+    from .tokenizer import Tokenizer
+
+    bundle = read_bundle(source, kind, name)
+    meta = bundle.meta
+    try:
+        model_config = from_dict(model_config_class, meta["model_config"])
+        tokenizer = Tokenizer(bundle.tokenizer_proto, from_dict(TokenizerConfig, meta["tokenizer_config"]))
+        model = model_class(model_config)
+        tensors = fix_tensors(model_config, dict(bundle.tensors)) if fix_tensors else bundle.tensors
+        model.load_state_dict(tensors, strict=True)
+        train_config = from_dict(train_config_class, meta["train_config"])
+    except BundleError:
+        raise
+    except Exception as error:
+        raise BundleError(f"{name}: the bundle does not fit this version of the model "
+                          f"({type(error).__name__}: {str(error)[:200]}).") from None
+    if tokenizer.vocab_size != model_config.vocab_size:
+        raise BundleError(f"{name}: the tokenizer's vocabulary disagrees with the model's shape.")
+    model.eval()
+    return BundleParts(meta, tokenizer, model, train_config)
 
 
 def write_bundle(target: Target, bundle: Bundle) -> None:

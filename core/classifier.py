@@ -1,22 +1,52 @@
-"""A trained classifier (tokenizer + model + label names), its predictions, and its bundle."""
+"""The classifier task: its training step for the shared loop, a trained classifier's predictions, its bundle."""
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, field
 from typing import Sequence
 
 import torch
+import torch.nn.functional as F
 
-from .batching import pad_batch
-from .bundle import Bundle, Target, bundle_bytes, read_bundle, write_bundle
-from .config import DataConfig, ModelConfig, TokenizerConfig, TrainConfig, from_dict, to_dict
+from .batching import iterate_batches, pad_batch
+from .bundle import BundledModel, load_parts
+from .config import DataConfig, ModelConfig, TrainConfig, from_dict, to_dict
 from .errors import BundleError
 from .model import BiLSTMWithAttention
 from .tokenizer import Tokenizer
-from .train import FitResult
+from .train import BatchResult
 
-KIND = "classifier"
 PREDICT_BATCH = 64
+
+
+@dataclass
+class Split:
+    """Encoded sentences and their integer labels."""
+
+    sequences: list[list[int]]
+    labels: list[int]
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+
+class ClassifierTask:
+    """Cross-entropy over sentence labels; epochs ranked by validation accuracy, then loss."""
+
+    def batches(self, split: Split, batch_size: int, rng: random.Random | None):
+        for _, ids, lengths, labels in iterate_batches(split.sequences, split.labels, batch_size, rng):
+            yield ids, lengths, labels
+
+    def step(self, model: BiLSTMWithAttention, batch, training: bool) -> BatchResult:
+        ids, lengths, labels = batch
+        logits, _ = model(ids, lengths)  # (B, C)
+        loss = F.cross_entropy(logits, labels)
+        correct = int((logits.argmax(-1) == labels).sum())
+        return BatchResult(loss, loss.item() * len(labels), correct, len(labels), len(labels))
+
+    def rank(self, val_loss: float, val_acc: float) -> tuple:
+        return (val_acc, -val_loss)
 
 
 @dataclass
@@ -33,7 +63,7 @@ class Prediction:
 
 
 @dataclass
-class Classifier:
+class Classifier(BundledModel):
     tokenizer: Tokenizer
     model: BiLSTMWithAttention
     label_names: list[str]
@@ -41,6 +71,8 @@ class Classifier:
     train_config: TrainConfig
     metrics: dict = field(default_factory=dict)
     history: dict = field(default_factory=dict)  # epoch curves, for the app's run history
+
+    KIND = "classifier"
 
     @property
     def model_config(self) -> ModelConfig:
@@ -72,52 +104,20 @@ class Classifier:
             attention=[round(float(w), 6) for w in weights[:length]],
         )
 
-    def to_bundle(self) -> Bundle:
-        meta = {
-            "label_names": self.label_names,
-            "data_config": to_dict(self.data_config),
-            "tokenizer_config": to_dict(self.tokenizer.config),
-            "model_config": to_dict(self.model_config),
-            "train_config": to_dict(self.train_config),
-            "metrics": self.metrics,
-            "history": self.history,
-        }
-        return Bundle(KIND, meta, self.model.state_dict(), self.tokenizer.model_proto)
-
-    def save(self, target: Target) -> None:
-        write_bundle(target, self.to_bundle())
-
-    def to_bytes(self) -> bytes:
-        return bundle_bytes(self.to_bundle())
+    def extra_meta(self) -> dict:
+        return {"label_names": self.label_names, "data_config": to_dict(self.data_config)}
 
 
 def load_classifier(source, name: str = "bundle") -> Classifier:
     """Rebuild a classifier from a bundle; incompatible contents raise BundleError."""
-    bundle = read_bundle(source, KIND, name)
-    meta = bundle.meta
+    parts = load_parts(source, Classifier.KIND, name, BiLSTMWithAttention, ModelConfig, TrainConfig)
+    meta = parts.meta
     try:
-        model_config = from_dict(ModelConfig, meta["model_config"])
-        tokenizer = Tokenizer(bundle.tokenizer_proto, from_dict(TokenizerConfig, meta["tokenizer_config"]))
-        model = BiLSTMWithAttention(model_config)
-        model.load_state_dict(bundle.tensors, strict=True)
         label_names = [str(x) for x in meta["label_names"]]
         data_config = from_dict(DataConfig, meta["data_config"])
-        train_config = from_dict(TrainConfig, meta["train_config"])
-    except BundleError:
-        raise
     except Exception as error:
-        raise BundleError(f"{name}: the bundle does not fit this version of the model ({type(error).__name__}: {str(error)[:200]}).") from None
-    if len(label_names) != model_config.num_classes or tokenizer.vocab_size != model_config.vocab_size:
+        raise BundleError(f"{name}: the bundle's labels or data settings are unreadable ({type(error).__name__}).") from None
+    if len(label_names) != parts.model.config.num_classes:
         raise BundleError(f"{name}: labels or vocabulary disagree with the model's shape.")
-    model.eval()
-    return Classifier(tokenizer, model, label_names, data_config, train_config,
+    return Classifier(parts.tokenizer, parts.model, label_names, data_config, parts.train_config,
                       meta.get("metrics", {}), meta.get("history", {}))
-
-
-def history_from_fit(result: FitResult) -> dict:
-    """Epoch and step curves as plain lists (JSON-ready)."""
-    def rows(events):
-        return [{k: getattr(e, k) for k in ("epoch", "step", "train_loss", "train_acc", "val_loss", "val_acc",
-                                             "sentences_per_s", "elapsed_s")} for e in events]
-    return {"epochs": rows(result.epochs), "steps": rows(result.steps), "best_epoch": result.best_epoch,
-            "stopped": result.stopped, "early_stopped": result.early_stopped, "elapsed_s": result.elapsed_s}

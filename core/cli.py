@@ -8,8 +8,10 @@ import sys
 import time
 from pathlib import Path
 
+from .cli_common import ProgressBar, add_training_args, check_output_dir, data_path, loop_settings, vocab_setting
 from .config import POOLINGS, TASKS, TEXT_MODES, DataConfig, ModelConfig, TokenizerConfig, TrainConfig
 from .errors import AttentionLabError
+from .seq2seq.cli import add_parser as add_seq2seq
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -38,30 +40,18 @@ def build_parser() -> argparse.ArgumentParser:
     _add_evaluate(commands)
     _add_predict(commands)
     _add_bench(commands)
-    try:
-        from .seq2seq.cli import add_parser as add_seq2seq
-    except ImportError:
-        add_seq2seq = None
-    if add_seq2seq is not None:
-        add_seq2seq(commands)
+    add_seq2seq(commands)
+    __import__("core.explain_cli", fromlist=["add_parser"]).add_parser(commands)
     return parser
 
 
 def _add_train(commands) -> None:
     p = commands.add_parser("train", help="train a classifier and save a bundle (.zip)")
-    p.add_argument("--data", help="AIHUB .xlsx/.csv (default: the bundled sample corpus)")
-    p.add_argument("--task", choices=TASKS, default="emotion6")
-    p.add_argument("--text", choices=TEXT_MODES, default="first")
-    p.add_argument("--pooling", choices=POOLINGS, default="attention")
-    p.add_argument("--epochs", type=int, default=TrainConfig.epochs)
-    p.add_argument("--batch-size", type=int, default=TrainConfig.batch_size)
-    p.add_argument("--lr", type=float, default=TrainConfig.lr)
-    p.add_argument("--vocab-size", type=int, default=TokenizerConfig.vocab_size)
-    p.add_argument("--emb-dim", type=int, default=ModelConfig.emb_dim)
-    p.add_argument("--hidden-dim", type=int, default=ModelConfig.hidden_dim)
-    p.add_argument("--seed", type=int, default=TrainConfig.seed)
-    p.add_argument("--val-share", type=float, default=TrainConfig.val_share)
-    p.add_argument("--patience", type=int, default=0)
+    p.add_argument("--data", help="AIHUB .xlsx/.csv/.json (default: the bundled sample corpus)")
+    p.add_argument("--task", choices=TASKS, default=DataConfig.task)
+    p.add_argument("--text", choices=TEXT_MODES, default=DataConfig.text)
+    p.add_argument("--pooling", choices=POOLINGS, default=ModelConfig.pooling)
+    add_training_args(p, TrainConfig(), ModelConfig.emb_dim, ModelConfig.hidden_dim, TokenizerConfig.vocab_size)
     p.add_argument("--out", required=True, help="where to write MODEL.zip")
     p.set_defaults(func=_train)
 
@@ -94,17 +84,18 @@ def _train(args) -> int:
     from .data import build_dataset, load_corpus
     from .pipeline import train_classifier
 
-    _check_output_dir(args.out)
-    corpus = load_corpus(_data_path(args.data))
+    check_output_dir(args.out)
+    settings = loop_settings(args)
+    corpus = load_corpus(data_path(args.data))
     dataset = build_dataset(corpus, DataConfig(task=args.task, text=args.text))
     report = dataset.report
     print(f"{corpus.source_name}: {report.rows_used} sentences, {len(dataset.label_names)} classes "
           f"(dropped {report.dropped_empty_text} empty, {report.dropped_missing_label} unlabelled, "
           f"{report.duplicates_removed} duplicates)", file=sys.stderr)
     model_config = ModelConfig(emb_dim=args.emb_dim, hidden_dim=args.hidden_dim, pooling=args.pooling)
-    train_config = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, seed=args.seed,
-                               val_share=args.val_share, patience=args.patience)
-    outcome = train_classifier(dataset, model_config, train_config, tokenizer_config=TokenizerConfig(vocab_size=args.vocab_size),
+    train_config = TrainConfig(**settings)
+    tokenizer_config = TokenizerConfig(vocab_size=vocab_setting(args.vocab_size))
+    outcome = train_classifier(dataset, model_config, train_config, tokenizer_config=tokenizer_config,
                                callback=ProgressBar())
     outcome.classifier.save(args.out)
     metrics = outcome.classifier.metrics
@@ -151,7 +142,7 @@ def _predict(args) -> int:
 def _bench(args) -> int:
     from .bench import format_report, run_bench
 
-    report = run_bench(_data_path(args.data), quick=args.quick, log=lambda line: print(line, file=sys.stderr))
+    report = run_bench(data_path(args.data), quick=args.quick, log=lambda line: print(line, file=sys.stderr))
     print(json.dumps(report, ensure_ascii=False) if args.json else format_report(report))
     return 0
 
@@ -162,42 +153,3 @@ def _set_threads(threads: int) -> None:
     import torch
 
     torch.set_num_threads(threads)
-
-
-def _data_path(data: str | None) -> Path:
-    if data:
-        return Path(data)
-    from .sample import SAMPLE_PATH
-
-    return SAMPLE_PATH
-
-
-def _check_output_dir(out: str) -> None:
-    parent = Path(out).resolve().parent
-    if not parent.is_dir():
-        raise AttentionLabError(f"Cannot write {out}: folder {parent} does not exist.")
-
-
-class ProgressBar:
-    """A one-line progress bar on stderr, fed by training events; subclasses choose the metrics shown."""
-
-    def __init__(self, width: int = 30):
-        self.width = width
-        self.last_epoch = ""
-
-    def train_metrics(self, event) -> str:
-        return f"loss {event.train_loss:.3f} acc {event.train_acc:.3f}"
-
-    def val_metrics(self, event) -> str:
-        return f"val loss {event.val_loss:.3f} val acc {event.val_acc:.3f}"
-
-    def __call__(self, event) -> None:
-        if event.kind == "end":
-            sys.stderr.write("\n")
-            return
-        if event.kind == "epoch":
-            self.last_epoch = self.val_metrics(event)
-        filled = int(self.width * event.progress)
-        sys.stderr.write(f"\r[{'#' * filled}{'.' * (self.width - filled)}] {event.progress:4.0%} epoch {event.epoch} "
-                         f"{self.train_metrics(event)} {event.sentences_per_s:.0f} sent/s {self.last_epoch}  ")
-        sys.stderr.flush()

@@ -8,6 +8,7 @@ from typing import Any
 TASKS = ("emotion6", "binary", "emotion58")
 TEXT_MODES = ("first", "all")
 POOLINGS = ("attention", "mean", "last")
+SCHEDULES = ("constant", "cosine")
 
 
 @dataclass
@@ -47,18 +48,31 @@ class ModelConfig:
 
 
 @dataclass
-class TrainConfig:
+class LoopConfig:
+    """What the task-agnostic training loop needs (core/train.py)."""
+
     epochs: int = 8
     batch_size: int = 64
     lr: float = 3e-3
     weight_decay: float = 1e-2
     grad_clip: float = 1.0
+    schedule: str = "constant"  # constant | cosine (linear warm-up, then cosine decay to 0)
+    warmup: float = 0.05  # share of all steps spent warming up (cosine only)
     val_share: float = 0.2
     seed: int = 42
     patience: int = 0  # 0 = no early stopping
-    max_len: int = 128  # tokens kept per sentence
     report_every: int = 10  # steps between step reports
     num_threads: int = 0  # 0 = leave torch's default
+
+    def __post_init__(self) -> None:
+        _check_choice("schedule", self.schedule, SCHEDULES)
+
+
+@dataclass
+class TrainConfig(LoopConfig):
+    """The classifier's training settings."""
+
+    max_len: int = 128  # tokens kept per sentence
 
 
 def to_dict(config: Any) -> dict:

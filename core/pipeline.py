@@ -1,64 +1,124 @@
-"""Dataset → split → tokenizer → model → fit → metrics: the one path the CLI, the app and tests share."""
+"""The classifier's whole recipe: split once → tokenizer on the training split → one run per pooling → metrics.
+
+The CLI, the app and the tests all call this; the app passes settings and draws what comes back.
+"""
 
 from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, replace
-from typing import Optional
+from typing import Callable, Optional
 
-import torch
-
-from .classifier import Classifier, history_from_fit
+from .classifier import Classifier, ClassifierTask, Split
 from .config import ModelConfig, TokenizerConfig, TrainConfig
 from .data import Dataset
 from .model import BiLSTMWithAttention
+from .split import stratified_split
 from .tokenizer import Tokenizer, train_tokenizer
-from .train import Callback, FitResult, Split, fit, stratified_split
+from .train import Callback, FitResult, TrainEvent, train_new
+
+
+@dataclass
+class RunEvent:
+    """A training event tagged with the run it belongs to (a sweep trains several poolings in turn)."""
+
+    index: int
+    count: int
+    pooling: str
+    epochs: int  # planned epochs of this run
+    event: TrainEvent
+
+
+@dataclass
+class Prepared:
+    """A dataset split once, and the tokenizer trained on its training rows: shared by a sweep's runs."""
+
+    dataset: Dataset
+    train_index: list[int]
+    val_index: list[int]
+    tokenizer: Tokenizer
+
+    def split(self, index: list[int], max_len: int) -> Split:
+        texts = [self.dataset.texts[i] for i in index]
+        return Split(self.tokenizer.encode_batch(texts, max_len), [self.dataset.labels[i] for i in index])
 
 
 @dataclass
 class TrainOutcome:
     classifier: Classifier
     fit: FitResult
-    train_index: list[int]
-    val_index: list[int]  # rows of the dataset held out for validation
+    prepared: Prepared
 
-    def val_texts(self, dataset: Dataset) -> list[str]:
-        return [dataset.texts[i] for i in self.val_index]
+    @property
+    def train_index(self) -> list[int]:
+        return self.prepared.train_index
 
-    def val_label_names(self, dataset: Dataset) -> list[str]:
+    @property
+    def val_index(self) -> list[int]:  # rows of the dataset held out for validation
+        return self.prepared.val_index
+
+    @property
+    def finished_epochs(self) -> int:
+        return len(self.fit.epochs)
+
+    def val_texts(self) -> list[str]:
+        return [self.prepared.dataset.texts[i] for i in self.val_index]
+
+    def val_label_names(self) -> list[str]:
+        dataset = self.prepared.dataset
         return [dataset.label_names[dataset.labels[i]] for i in self.val_index]
 
 
-def train_classifier(
-    dataset: Dataset,
-    model_config: ModelConfig | None = None,
-    train_config: TrainConfig | None = None,
-    tokenizer: Tokenizer | None = None,
-    tokenizer_config: TokenizerConfig | None = None,
-    callback: Optional[Callback] = None,
-    stop: Optional[threading.Event] = None,
-) -> TrainOutcome:
-    """Train a classifier on a dataset; a tokenizer is trained on the training split unless given."""
-    train_config = train_config or TrainConfig()
-    if train_config.num_threads:
-        torch.set_num_threads(train_config.num_threads)
+def prepare(dataset: Dataset, train_config: TrainConfig, tokenizer: Tokenizer | None = None,
+            tokenizer_config: TokenizerConfig | None = None) -> Prepared:
+    """Split the dataset; train a tokenizer on the training rows unless one is given."""
     train_index, val_index = stratified_split(dataset.labels, train_config.val_share, train_config.seed)
     if tokenizer is None:
         tokenizer = train_tokenizer([dataset.texts[i] for i in train_index], tokenizer_config)
-    model_config = replace(model_config or ModelConfig(), vocab_size=tokenizer.vocab_size,
-                           num_classes=len(dataset.label_names))
-    torch.manual_seed(train_config.seed)
-    model = BiLSTMWithAttention(model_config)
-    train_split, val_split = (_encode(dataset, idx, tokenizer, train_config.max_len) for idx in (train_index, val_index))
-    result = fit(model, train_split, val_split, train_config, callback, stop)
-    best = next((e for e in result.epochs if e.epoch == result.best_epoch), None)
+    return Prepared(dataset, train_index, val_index, tokenizer)
+
+
+def train_classifier(dataset: Dataset, model_config: ModelConfig | None = None, train_config: TrainConfig | None = None,
+                     tokenizer: Tokenizer | None = None, tokenizer_config: TokenizerConfig | None = None,
+                     callback: Optional[Callback] = None, stop: Optional[threading.Event] = None) -> TrainOutcome:
+    """Train one classifier; a tokenizer is trained on the training split unless given."""
+    train_config = train_config or TrainConfig()
+    prepared = prepare(dataset, train_config, tokenizer, tokenizer_config)
+    return train_run(prepared, model_config or ModelConfig(), train_config, callback, stop)
+
+
+def train_runs(dataset: Dataset, model_config: ModelConfig, train_config: TrainConfig, poolings: list[str],
+               tokenizer: Tokenizer | None = None, tokenizer_config: TokenizerConfig | None = None,
+               callback: Optional[Callable[[RunEvent], None]] = None,
+               stop: Optional[threading.Event] = None) -> list[TrainOutcome]:
+    """One run per pooling on the same split and tokenizer, so their scores compare; events are RunEvents.
+
+    Stop ends the current run and skips the rest."""
+    prepared = prepare(dataset, train_config, tokenizer, tokenizer_config)
+    outcomes = []
+    for index, pooling in enumerate(poolings):
+        if stop is not None and stop.is_set():
+            break
+        tag = None if callback is None else _tagger(callback, index, len(poolings), pooling, train_config.epochs)
+        outcomes.append(train_run(prepared, replace(model_config, pooling=pooling), train_config, tag, stop))
+    return outcomes
+
+
+def train_run(prepared: Prepared, model_config: ModelConfig, train_config: TrainConfig,
+              callback: Optional[Callback] = None, stop: Optional[threading.Event] = None) -> TrainOutcome:
+    model_config = replace(model_config, vocab_size=prepared.tokenizer.vocab_size,
+                           num_classes=len(prepared.dataset.label_names))
+    train_split = prepared.split(prepared.train_index, train_config.max_len)
+    val_split = prepared.split(prepared.val_index, train_config.max_len)
+    model, result = train_new(BiLSTMWithAttention, model_config, ClassifierTask(), train_split, val_split,
+                              train_config, callback, stop)
+    best = result.best
     metrics = {"val_accuracy": best.val_acc, "val_loss": best.val_loss, "best_epoch": result.best_epoch} if best else {}
-    classifier = Classifier(tokenizer, model, list(dataset.label_names), dataset.config, train_config,
-                            metrics, history_from_fit(result))
-    return TrainOutcome(classifier, result, train_index, val_index)
+    dataset = prepared.dataset
+    classifier = Classifier(prepared.tokenizer, model, list(dataset.label_names), dataset.config, train_config,
+                            metrics, result.history())
+    return TrainOutcome(classifier, result, prepared)
 
 
-def _encode(dataset: Dataset, index: list[int], tokenizer: Tokenizer, max_len: int) -> Split:
-    sequences = tokenizer.encode_batch([dataset.texts[i] for i in index], max_len)
-    return Split(sequences, [dataset.labels[i] for i in index])
+def _tagger(callback: Callable[[RunEvent], None], index: int, count: int, pooling: str, epochs: int) -> Callback:
+    return lambda event: callback(RunEvent(index, count, pooling, epochs, event))

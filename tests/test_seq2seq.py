@@ -23,7 +23,8 @@ from core.seq2seq.metrics import corpus_chrf, sentence_chrf
 from core.seq2seq.model import Seq2Seq, Seq2SeqConfig
 from core.seq2seq.pipeline import train_seq2seq
 from core.seq2seq.plots import alignment_heatmap, loss_curves
-from core.seq2seq.train import PairSplit, Seq2SeqTrainConfig, fit_seq2seq, smoothed_loss, token_loss
+from core.seq2seq.train import PairSplit, Seq2SeqTask, Seq2SeqTrainConfig, smoothed_loss
+from core.train import fit, perplexity
 from tests.conftest import new_frame
 
 TOPICS = [
@@ -136,9 +137,10 @@ def test_loss_ignores_padded_target_positions():
     tgt_out = torch.tensor([[4, 5, 3], [6, 3, 0]])
     changed = logits.clone()
     changed[1, 2] = 100.0  # the padded position's logits must not matter
-    assert token_loss(logits, tgt_out, 0).item() == pytest.approx(token_loss(changed, tgt_out, 0).item())
+    assert smoothed_loss(logits, tgt_out, 0, 0.0)[1].item() == pytest.approx(smoothed_loss(changed, tgt_out, 0, 0.0)[1].item())
     smoothed, plain = smoothed_loss(changed, tgt_out, 0, 0.1)
-    assert plain.item() == pytest.approx(token_loss(logits, tgt_out, 0).item())
+    expected_plain = torch.nn.functional.cross_entropy(logits.reshape(-1, 10), tgt_out.reshape(-1), ignore_index=0)
+    assert plain.item() == pytest.approx(expected_plain.item())
     expected = torch.nn.functional.cross_entropy(changed.reshape(-1, 10), tgt_out.reshape(-1), ignore_index=0,
                                                  label_smoothing=0.1)
     assert smoothed.item() == pytest.approx(expected.item())  # same as PyTorch's label smoothing, pads ignored
@@ -175,13 +177,15 @@ def test_callback_reports_perplexity_and_stop_flag_ends_training():
 
     def callback(event):
         events.append(event)
-        if event.kind == "step" and event.step >= 3:
+        if event.kind == "step" and event.step >= 13:  # 10 steps an epoch: stop early in epoch 2
             stop.set()
 
-    result = fit_seq2seq(model, split, split, Seq2SeqTrainConfig(epochs=5, batch_size=4, report_every=1), callback, stop)
-    assert result.stopped and len(result.epochs) == 1
+    config = Seq2SeqTrainConfig(epochs=5, batch_size=4, report_every=1)
+    result = fit(model, Seq2SeqTask(config), split, split, config, callback, stop)
+    assert result.stopped and len(result.epochs) == 1  # the unfinished epoch 2 is not kept
+    assert max(e.step for e in events if e.kind == "step") == 13  # nothing ran after the flag
     epoch = result.epochs[0]
-    assert epoch.val_perplexity == pytest.approx(math.exp(epoch.val_loss))
+    assert perplexity(epoch.val_loss) == pytest.approx(math.exp(epoch.val_loss))
     assert events[-1].kind == "end" and 0 < events[-2].progress < 1
 
 

@@ -9,7 +9,7 @@ from core.data import build_dataset, load_corpus
 from core.errors import TrainingBusyError
 from core.jobs import start_job
 from core.pipeline import train_classifier
-from core.train import stratified_split
+from core.split import stratified_split
 
 SMALL = ModelConfig(emb_dim=16, hidden_dim=16, attention_dim=8, fc_dim=16, dropout=0.0)
 TOKENS = TokenizerConfig(vocab_size=150)

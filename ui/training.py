@@ -7,7 +7,6 @@ finished job to `on_finish` once. `live_job` is generic, so the seq2seq page can
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
 from typing import Callable, Optional
 
 import sklearn.model_selection  # noqa: F401  imported at app start, so the first Start doesn't wait for it
@@ -17,9 +16,9 @@ from core import plots
 from core.config import ModelConfig, TokenizerConfig, TrainConfig, to_dict
 from core.data import Dataset
 from core.jobs import JobSnapshot, start_job
-from core.pipeline import TrainOutcome, train_classifier
-from core.tokenizer import Tokenizer, train_tokenizer
-from core.train import TrainEvent, stratified_split
+from core.pipeline import RunEvent, TrainOutcome, train_runs
+from core.tokenizer import Tokenizer
+from core.train import TrainEvent
 from ui import state
 from ui.i18n import t
 from ui.widgets import duration, progress_line
@@ -27,7 +26,6 @@ from ui.widgets import duration, progress_line
 POLL_S = 1.0
 JOB_KEY = "job"  # the session's one job slot, shared by every page that trains
 JOB_NAME = "classifier"
-EVENT_FIELDS = ("epoch", "step", "train_loss", "train_acc", "val_loss", "val_acc", "sentences_per_s", "elapsed_s")
 
 
 def collect_finished(job_key: str, on_finish: Callable[[JobSnapshot], None], name: str | None = None) -> bool:
@@ -73,53 +71,20 @@ def live_job(job_key: str, render: Callable[[JobSnapshot], None], on_finish: Cal
 
 # The classifier's job ---------------------------------------------------------------------------------
 
-@dataclass
-class SweepEvent:
-    """A training event tagged with the run it belongs to (a sweep trains several poolings in turn)."""
-
-    index: int
-    count: int
-    pooling: str
-    epochs: int  # planned epochs of this run
-    event: TrainEvent
-
-
 def start_training(dataset: Dataset, model_config: ModelConfig, train_config: TrainConfig, poolings: list[str],
                    tokenizer: Optional[Tokenizer], tokenizer_config: TokenizerConfig) -> None:
-    """Start one background job that trains one model per pooling; raises TrainingBusyError if busy.
-
-    Without a session tokenizer, one is trained on the training split first and shared by the sweep's runs.
-    """
-    def run(callback, stop) -> list[tuple[str, TrainOutcome, Dataset]]:
-        shared = tokenizer or _split_tokenizer(dataset, train_config, tokenizer_config)
-        outcomes = []
-        for index, pooling in enumerate(poolings):
-            if stop.is_set():
-                break
-            tag = _tagger(callback, index, len(poolings), pooling, train_config.epochs)
-            outcome = train_classifier(dataset, replace(model_config, pooling=pooling), train_config,
-                                       tokenizer=shared, callback=tag, stop=stop)
-            outcomes.append((pooling, outcome, dataset))
-        return outcomes
+    """Start one background job running the pipeline's runs; raises TrainingBusyError if one is running."""
+    def run(callback, stop) -> list[TrainOutcome]:
+        return train_runs(dataset, model_config, train_config, poolings, tokenizer, tokenizer_config, callback, stop)
 
     state.set_job(start_job(state.running_job(), run, name=JOB_NAME))
-
-
-def _split_tokenizer(dataset: Dataset, train_config: TrainConfig, config: TokenizerConfig) -> Tokenizer:
-    """The tokenizer the pipeline would make: trained on the training split only."""
-    train_index, _ = stratified_split(dataset.labels, train_config.val_share, train_config.seed)
-    return train_tokenizer([dataset.texts[i] for i in train_index], config)
-
-
-def _tagger(callback, index: int, count: int, pooling: str, epochs: int) -> Callable[[TrainEvent], None]:
-    return lambda event: callback(SweepEvent(index, count, pooling, epochs, event))
 
 
 def render_training(snapshot: JobSnapshot) -> None:
     """Progress bar with ETA and throughput, then live loss/accuracy curves of the current run."""
     if snapshot.state == "failed":
         st.error(snapshot.error or t("failed"))
-    events = [e for e in snapshot.events if isinstance(e, SweepEvent)]
+    events = [e for e in snapshot.events if isinstance(e, RunEvent)]
     if not events:
         if snapshot.state == "running":  # empty axes now: the browser loads plotly while the first steps run
             st.progress(0.0, text=t("preparing"))
@@ -139,8 +104,8 @@ def render_training(snapshot: JobSnapshot) -> None:
         st.progress(1.0 if snapshot.state == "done" else overall,
                     text=t("finished_line", prefix=prefix, rate=f"{step_event.sentences_per_s:,.0f}",
                            time=duration(sum(_last_elapsed(events).values()))))
-    steps = [_row(e) for e in current if e.kind == "step"]
-    epochs = [_row(e) for e in current if e.kind == "epoch"]
+    steps = [e.row() for e in current if e.kind == "step"]
+    epochs = [e.row() for e in current if e.kind == "epoch"]
     st.plotly_chart(_curves(steps, epochs, step_event.total_steps / max(epochs_total, 1), epochs_total),
                     key="live_curves")
     if snapshot.state == "stopped":
@@ -152,8 +117,8 @@ def finish_training(snapshot: JobSnapshot) -> None:
     if not isinstance(snapshot.result, list):  # failed, or stopped before anything was trained
         return
     usable = []
-    for pooling, outcome, dataset in snapshot.result:
-        record = _record(pooling, outcome, dataset)  # numbered after the runs already kept
+    for outcome in snapshot.result:
+        record = _record(outcome)  # numbered after the runs already kept
         if record.epochs:
             state.add_run(record)
             usable.append(record)
@@ -162,19 +127,19 @@ def finish_training(snapshot: JobSnapshot) -> None:
         state.use_run(chosen)
 
 
-def _record(pooling: str, outcome: TrainOutcome, dataset: Dataset) -> state.RunRecord:
-    classifier = outcome.classifier
+def _record(outcome: TrainOutcome) -> state.RunRecord:
+    classifier, dataset = outcome.classifier, outcome.prepared.dataset
     history = classifier.history
     train_config = classifier.train_config
     return state.RunRecord(
-        number=state.next_run_number(), pooling=pooling,
+        number=state.next_run_number(), pooling=classifier.model_config.pooling,
         settings={"model": to_dict(classifier.model_config), "train": to_dict(train_config),
                   "data": to_dict(dataset.config), "vocab_size": classifier.tokenizer.vocab_size},
         epochs=history.get("epochs", []), steps=history.get("steps", []),
         steps_per_epoch=math.ceil(len(outcome.train_index) / train_config.batch_size),
         metrics=dict(classifier.metrics), stopped=bool(history.get("stopped")),
         elapsed_s=float(history.get("elapsed_s", 0.0)), classifier=classifier,
-        val_texts=outcome.val_texts(dataset), val_labels=outcome.val_label_names(dataset),
+        val_texts=outcome.val_texts(), val_labels=outcome.val_label_names(),
     )
 
 
@@ -183,16 +148,12 @@ def _curves(steps: list[dict], epochs: list[dict], steps_per_epoch: float, n_epo
                                  names=(t("train_curve"), t("val_curve")), x_title=t("epoch"), n_epochs=n_epochs)
 
 
-def _row(event: TrainEvent) -> dict:
-    return {name: getattr(event, name) for name in EVENT_FIELDS}
-
-
-def _last_elapsed(events: list[SweepEvent]) -> dict[int, float]:
+def _last_elapsed(events: list[RunEvent]) -> dict[int, float]:
     """Training seconds of each run of a sweep (each run's clock starts at zero)."""
     return {e.index: e.event.elapsed_s for e in events}
 
 
-def _sweep_eta(last: SweepEvent, event: TrainEvent) -> float:
+def _sweep_eta(last: RunEvent, event: TrainEvent) -> float:
     """ETA of the whole sweep: the current run's ETA plus the later runs at the current run's pace."""
     if event.progress <= 0:
         return math.inf

@@ -8,8 +8,8 @@ from typing import Sequence
 import torch
 
 from ..batching import pad_batch
-from ..bundle import Bundle, Target, bundle_bytes, read_bundle, write_bundle
-from ..config import TokenizerConfig, from_dict, to_dict
+from ..bundle import BundledModel, load_parts
+from ..config import from_dict, to_dict
 from ..errors import BundleError
 from ..tokenizer import Tokenizer
 from .data import PairConfig
@@ -17,7 +17,6 @@ from .decode import DecodeConfig, beam_search, greedy_decode, score_and_align
 from .model import Seq2Seq, Seq2SeqConfig
 from .train import Seq2SeqTrainConfig
 
-KIND = "seq2seq"
 GENERATE_BATCH = 64
 
 
@@ -38,13 +37,15 @@ class Reply:
 
 
 @dataclass
-class ReplyGenerator:
+class ReplyGenerator(BundledModel):
     tokenizer: Tokenizer
     model: Seq2Seq
     pair_config: PairConfig
     train_config: Seq2SeqTrainConfig
     metrics: dict = field(default_factory=dict)
     history: dict = field(default_factory=dict)
+
+    KIND = "seq2seq"
 
     @property
     def model_config(self) -> Seq2SeqConfig:
@@ -97,45 +98,27 @@ class ReplyGenerator:
             beam_size=beam_size,
         )
 
-    def to_bundle(self) -> Bundle:
-        meta = {
-            "pair_config": to_dict(self.pair_config),
-            "tokenizer_config": to_dict(self.tokenizer.config),
-            "model_config": to_dict(self.model_config),
-            "train_config": to_dict(self.train_config),
-            "metrics": self.metrics,
-            "history": self.history,
-        }
+    def extra_meta(self) -> dict:
+        return {"pair_config": to_dict(self.pair_config)}
+
+    def bundle_tensors(self) -> dict[str, torch.Tensor]:
         # Tied weights would be stored twice (safetensors refuses shared storage): drop the alias.
-        tensors = {k: v for k, v in self.model.state_dict().items()
-                   if not (self.model_config.tie_embeddings and k == "generator.weight")}
-        return Bundle(KIND, meta, tensors, self.tokenizer.model_proto)
-
-    def save(self, target: Target) -> None:
-        write_bundle(target, self.to_bundle())
-
-    def to_bytes(self) -> bytes:
-        return bundle_bytes(self.to_bundle())
+        return {k: v for k, v in self.model.state_dict().items()
+                if not (self.model_config.tie_embeddings and k == "generator.weight")}
 
 
 def load_generator(source, name: str = "bundle") -> ReplyGenerator:
     """Rebuild a reply generator from a bundle; incompatible contents raise BundleError."""
-    bundle = read_bundle(source, KIND, name)
-    meta = bundle.meta
+    parts = load_parts(source, ReplyGenerator.KIND, name, Seq2Seq, Seq2SeqConfig, Seq2SeqTrainConfig, _tie)
     try:
-        model_config = from_dict(Seq2SeqConfig, meta["model_config"])
-        tokenizer = Tokenizer(bundle.tokenizer_proto, from_dict(TokenizerConfig, meta["tokenizer_config"]))
-        model = Seq2Seq(model_config)
-        tensors = dict(bundle.tensors)
-        if model_config.tie_embeddings:
-            tensors["generator.weight"] = tensors["embedding.weight"]
-        model.load_state_dict(tensors, strict=True)
-        pair_config = from_dict(PairConfig, meta["pair_config"])
-        train_config = from_dict(Seq2SeqTrainConfig, meta["train_config"])
+        pair_config = from_dict(PairConfig, parts.meta["pair_config"])
     except Exception as error:
-        raise BundleError(f"{name}: the bundle does not fit this version of the reply model "
-                          f"({type(error).__name__}: {str(error)[:200]}).") from None
-    if tokenizer.vocab_size != model_config.vocab_size:
-        raise BundleError(f"{name}: the tokenizer's vocabulary disagrees with the model's shape.")
-    model.eval()
-    return ReplyGenerator(tokenizer, model, pair_config, train_config, meta.get("metrics", {}), meta.get("history", {}))
+        raise BundleError(f"{name}: the bundle's pair settings are unreadable ({type(error).__name__}).") from None
+    return ReplyGenerator(parts.tokenizer, parts.model, pair_config, parts.train_config,
+                          parts.meta.get("metrics", {}), parts.meta.get("history", {}))
+
+
+def _tie(model_config: Seq2SeqConfig, tensors: dict) -> dict:
+    if model_config.tie_embeddings:
+        tensors["generator.weight"] = tensors["embedding.weight"]
+    return tensors

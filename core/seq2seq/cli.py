@@ -6,12 +6,13 @@ import json
 import sys
 from pathlib import Path
 
-from ..cli import ProgressBar
+from ..cli_common import ProgressBar, add_training_args, check_output_dir, loop_settings, vocab_setting
 from ..config import TokenizerConfig
 from ..errors import AttentionLabError
 from .data import TURNS, PairConfig
 from .decode import DecodeConfig
 from .model import RNNS, Seq2SeqConfig
+from .pipeline import DEFAULT_VOCAB
 from .train import Seq2SeqTrainConfig
 
 
@@ -28,16 +29,9 @@ def _add_train(commands) -> None:
     p = commands.add_parser("train", help="train a reply generator on 사람문장k → 시스템응답k and save a bundle")
     p.add_argument("--data", help="AIHUB .xlsx/.csv with replies (default: the bundled sample corpus)")
     p.add_argument("--turns", choices=TURNS, default="first", help="turn 1 only, or every non-empty turn")
-    p.add_argument("--epochs", type=int, default=Seq2SeqTrainConfig.epochs)
-    p.add_argument("--batch-size", type=int, default=Seq2SeqTrainConfig.batch_size)
-    p.add_argument("--lr", type=float, default=Seq2SeqTrainConfig.lr)
+    add_training_args(p, Seq2SeqTrainConfig(), Seq2SeqConfig.emb_dim, Seq2SeqConfig.hidden_dim, DEFAULT_VOCAB)
     p.add_argument("--teacher-forcing", type=float, default=Seq2SeqTrainConfig.teacher_forcing)
-    p.add_argument("--vocab-size", type=int, default=4000)
-    p.add_argument("--emb-dim", type=int, default=Seq2SeqConfig.emb_dim)
-    p.add_argument("--hidden-dim", type=int, default=Seq2SeqConfig.hidden_dim)
     p.add_argument("--rnn", choices=RNNS, default="lstm")
-    p.add_argument("--val-share", type=float, default=Seq2SeqTrainConfig.val_share)
-    p.add_argument("--seed", type=int, default=Seq2SeqTrainConfig.seed)
     p.add_argument("--beam", type=int, default=1, help="beam size for the examples printed at the end")
     p.add_argument("--out", required=True, help="where to write S2S.zip")
     p.set_defaults(func=_train)
@@ -57,16 +51,15 @@ def _add_generate(commands) -> None:
 def _train(args) -> int:
     from .pipeline import load_pairs, train_seq2seq
 
-    _check_train_args(args)
+    settings = _check_train_args(args)
     pairs = load_pairs(args.data, PairConfig(turns=args.turns))
     report = pairs.report
     print(f"{len(pairs)} pairs from {report.rows_read} dialogues (turns={args.turns}; dropped "
           f"{report.dropped_incomplete} incomplete, {report.duplicates_removed} duplicates)", file=sys.stderr)
     model_config = Seq2SeqConfig(emb_dim=args.emb_dim, hidden_dim=args.hidden_dim, rnn=args.rnn)
-    train_config = Seq2SeqTrainConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, seed=args.seed,
-                                      teacher_forcing=args.teacher_forcing, val_share=args.val_share)
-    outcome = train_seq2seq(pairs, model_config, train_config, TokenizerConfig(vocab_size=args.vocab_size),
-                            callback=Progress())
+    train_config = Seq2SeqTrainConfig(**settings, teacher_forcing=args.teacher_forcing)
+    outcome = train_seq2seq(pairs, model_config, train_config, TokenizerConfig(vocab_size=vocab_setting(args.vocab_size)),
+                            callback=ProgressBar("perplexity"))
     outcome.generator.save(args.out)
     m = outcome.generator.metrics
     print(f"saved {args.out}: best epoch {m['best_epoch']}, val loss {m['val_loss']:.3f}, perplexity "
@@ -95,28 +88,15 @@ def _generate(args) -> int:
     return 0
 
 
-def _check_train_args(args) -> None:
-    if args.epochs < 1 or args.batch_size < 1 or args.beam < 1:
-        raise AttentionLabError("--epochs, --batch-size and --beam must be at least 1.")
+def _check_train_args(args) -> dict:
+    if args.beam < 1:
+        raise AttentionLabError("--beam must be at least 1.")
     if not 0.0 <= args.teacher_forcing <= 1.0:
         raise AttentionLabError("--teacher-forcing is a ratio between 0 and 1.")
-    if not 0.0 <= args.val_share < 1.0:
-        raise AttentionLabError("--val-share must be in [0, 1).")
-    parent = Path(args.out).resolve().parent
-    if not parent.is_dir():
-        raise AttentionLabError(f"Cannot write {args.out}: folder {parent} does not exist.")
+    check_output_dir(args.out)
+    return loop_settings(args)
 
 
 def _help(parser) -> int:
     parser.print_help(sys.stderr)
     return 2
-
-
-class Progress(ProgressBar):
-    """The progress bar with perplexity instead of accuracy."""
-
-    def train_metrics(self, event) -> str:
-        return f"loss {event.train_loss:.3f} ppl {event.train_perplexity:.1f}"
-
-    def val_metrics(self, event) -> str:
-        return f"| val loss {event.val_loss:.3f} ppl {event.val_perplexity:.1f}"

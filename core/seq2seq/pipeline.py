@@ -8,19 +8,16 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Optional
 
-import torch
-
-from ..classifier import history_from_fit
 from ..config import TokenizerConfig
 from ..data import load_corpus
 from ..tokenizer import train_tokenizer
-from ..train import Callback, FitResult
+from ..train import Callback, FitResult, evaluate, perplexity, train_new
 from .bundle import ReplyGenerator
 from .data import PairConfig, Pairs, build_pairs, split_by_dialogue
 from .decode import DecodeConfig
 from .metrics import corpus_chrf, sentence_chrf
 from .model import Seq2Seq, Seq2SeqConfig
-from .train import Seq2SeqTrainConfig, encode_pairs, evaluate_loss, fit_seq2seq, perplexity
+from .train import Seq2SeqTask, Seq2SeqTrainConfig, encode_pairs
 
 DEFAULT_VOCAB = 4000
 EVAL_LIMIT = 1000  # validation pairs decoded for chrF (decoding is the slow part)
@@ -52,7 +49,6 @@ class Seq2SeqOutcome:
     generator: ReplyGenerator
     fit: FitResult
     report: GenerationReport
-    val_pairs: Pairs
 
 
 def load_pairs(data: str | Path | bytes | None = None, config: PairConfig | None = None, name: str | None = None) -> Pairs:
@@ -75,24 +71,21 @@ def train_seq2seq(
 ) -> Seq2SeqOutcome:
     """Train a reply generator; one tokenizer, trained on both sides of the training pairs, serves source and target."""
     train_config = train_config or Seq2SeqTrainConfig()
-    if train_config.num_threads:
-        torch.set_num_threads(train_config.num_threads)
     train_index, val_index = split_by_dialogue(pairs, train_config.val_share, train_config.seed)
     train_pairs, val_pairs = pairs.subset(train_index), pairs.subset(val_index)
     tokenizer = train_tokenizer(train_pairs.sources + train_pairs.targets,
                                 tokenizer_config or TokenizerConfig(vocab_size=DEFAULT_VOCAB))
     model_config = replace(model_config or Seq2SeqConfig(), vocab_size=tokenizer.vocab_size)
-    torch.manual_seed(train_config.seed)
-    model = Seq2Seq(model_config)
     train_split = encode_pairs(tokenizer, train_pairs.sources, train_pairs.targets, train_config)
     val_split = encode_pairs(tokenizer, val_pairs.sources, val_pairs.targets, train_config)
-    result = fit_seq2seq(model, train_split, val_split, train_config, callback, stop)
-    generator = ReplyGenerator(tokenizer, model, pairs.config, train_config, history=history_from_fit(result))
+    model, result = train_new(Seq2Seq, model_config, Seq2SeqTask(train_config), train_split, val_split,
+                              train_config, callback, stop)
+    generator = ReplyGenerator(tokenizer, model, pairs.config, train_config, history=result.history())
     report = evaluate_generator(generator, val_pairs.sources[:EVAL_LIMIT], val_pairs.targets[:EVAL_LIMIT])
     generator.metrics = {"val_loss": report.loss, "val_perplexity": report.perplexity, "val_chrf": report.chrf,
                          "best_epoch": result.best_epoch, "val_pairs": len(val_pairs), "train_pairs": len(train_pairs),
                          "sentences_per_s": result.epochs[-1].sentences_per_s if result.epochs else 0.0}
-    return Seq2SeqOutcome(generator, result, report, val_pairs)
+    return Seq2SeqOutcome(generator, result, report)
 
 
 def evaluate_generator(generator: ReplyGenerator, sources: list[str], references: list[str],
@@ -101,7 +94,7 @@ def evaluate_generator(generator: ReplyGenerator, sources: list[str], references
     if not sources:
         return GenerationReport(0, math.nan, math.nan, math.nan)
     split = encode_pairs(generator.tokenizer, sources, references, generator.train_config)
-    loss, _ = evaluate_loss(generator.model, split, generator.train_config.batch_size)
+    loss, _ = evaluate(generator.model, Seq2SeqTask(generator.train_config), split, generator.train_config.batch_size)
     generated = generator.reply_texts(sources, decode)
     examples = [Example(s, r, g, round(sentence_chrf(g, r), 2))
                 for s, r, g in list(zip(sources, references, generated))[:n_examples]]

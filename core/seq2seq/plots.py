@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from ..plots import PALETTE, WEIGHT_SCALE, style, token_labels
-from .train import perplexity
+from ..train import perplexity
 
 CELL_TEXT_LIMIT = (12, 24)  # write weights into the cells only up to this many source, target pieces
 

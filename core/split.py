@@ -1,0 +1,21 @@
+"""Train/validation splits: stratified by label, or by group so that no dialogue lands on both sides."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Sequence
+
+
+def stratified_split(labels: Sequence[int], val_share: float, seed: int) -> tuple[list[int], list[int]]:
+    """Train and validation indices, stratified when every class has at least two rows."""
+    from sklearn.model_selection import train_test_split
+
+    indices = list(range(len(labels)))
+    if val_share <= 0:
+        return indices, []
+    counts = Counter(labels)
+    n_val = max(1, round(len(labels) * val_share))
+    can_stratify = min(counts.values()) >= 2 and n_val >= len(counts) and len(labels) - n_val >= len(counts)
+    train_idx, val_idx = train_test_split(indices, test_size=n_val, random_state=seed,
+                                          stratify=list(labels) if can_stratify else None)
+    return sorted(train_idx), sorted(val_idx)
