@@ -14,10 +14,11 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from .tokenizer import display_piece, is_word_start
+from .train import perplexity
 
 FONT_FAMILY = "Noto Sans CJK KR, Noto Sans KR, Apple SD Gothic Neo, Malgun Gothic, sans-serif"
 PALETTE = ["#4C78A8", "#F58518", "#54A24B", "#E45756", "#72B7B2", "#B279A2", "#EECA3B", "#9D755D"]
-ACCENT, MUTED = "#E45756", "#9DB4CE"
+ACCENT, MUTED, MUTED_DARK = "#E45756", "#9DB4CE", "#5A6270"
 WEIGHT_SCALE = [[0.0, "#FFF7EC"], [0.5, "#FDAE61"], [1.0, "#B2182B"]]
 DIVERGING = "RdBu_r"
 
@@ -86,21 +87,32 @@ def piece_frequencies(pairs: Sequence[tuple[str, int]], title: str = "", x_title
 
 def training_curves(steps: Sequence[Mapping], epochs: Sequence[Mapping], steps_per_epoch: float,
                     titles: tuple[str, str] = ("loss", "accuracy"), names: tuple[str, str] = ("train", "validation"),
-                    x_title: str = "epoch", n_epochs: int | None = None) -> go.Figure:
-    """Loss and accuracy side by side: running training values per report, validation per epoch."""
+                    x_title: str = "epoch", n_epochs: int | None = None, second: str = "accuracy",
+                    reference: float | None = None, reference_name: str = "baseline") -> go.Figure:
+    """Loss beside accuracy (or perplexity, for generation): running training values per report, validation
+    per epoch. `reference` draws a dashed horizontal line on the second panel (the baseline's accuracy)."""
     fig = make_subplots(rows=1, cols=2, subplot_titles=titles, horizontal_spacing=0.1)
     per_epoch = max(steps_per_epoch, 1e-9)
     step_x = [row["step"] / per_epoch for row in steps]
     epoch_x = [row["epoch"] for row in epochs]
-    for col, (train_key, val_key) in enumerate([("train_loss", "val_loss"), ("train_acc", "val_acc")], start=1):
-        fig.add_trace(go.Scatter(x=step_x, y=[row[train_key] for row in steps], mode="lines+markers", name=names[0],
-                                 line=dict(color=PALETTE[0]), marker=dict(size=4), legendgroup="train",
-                                 showlegend=col == 1), 1, col)
-        fig.add_trace(go.Scatter(x=epoch_x, y=[row[val_key] for row in epochs], mode="lines+markers", name=names[1],
-                                 line=dict(color=PALETTE[1]), marker=dict(size=9), legendgroup="val",
-                                 showlegend=col == 1), 1, col)
+    panels = [("train_loss", "val_loss", float)]
+    panels.append(("train_loss", "val_loss", perplexity) if second == "perplexity" else ("train_acc", "val_acc", float))
+    for col, (train_key, val_key, transform) in enumerate(panels, start=1):
+        fig.add_trace(go.Scatter(x=step_x, y=[transform(row[train_key]) for row in steps], mode="lines+markers",
+                                 name=names[0], line=dict(color=PALETTE[0]), marker=dict(size=4), legendgroup="train",
+                                 showlegend=col == 1, hovertemplate="%{y:.4f}<extra></extra>"), 1, col)
+        fig.add_trace(go.Scatter(x=epoch_x, y=[transform(row[val_key]) for row in epochs], mode="lines+markers",
+                                 name=names[1], line=dict(color=PALETTE[1]), marker=dict(size=9), legendgroup="val",
+                                 showlegend=col == 1, hovertemplate="%{y:.4f}<extra></extra>"), 1, col)
+    if reference is not None:
+        fig.add_trace(go.Scatter(x=[0, n_epochs or max(epoch_x, default=1)], y=[reference, reference], mode="lines",
+                                 name=reference_name, line=dict(color=MUTED_DARK, dash="dash"),
+                                 hovertemplate=f"{reference_name}: %{{y:.4f}}<extra></extra>"), 1, 2)
     fig.update_xaxes(title=x_title, range=[0, n_epochs + 0.05] if n_epochs else None)
-    fig.update_yaxes(range=[0, 1.02], col=2)
+    if second == "perplexity":
+        fig.update_yaxes(type="log", col=2)  # perplexity falls by orders of magnitude in the first epoch
+    else:
+        fig.update_yaxes(range=[0, 1.02], col=2)
     return _legend_below(style(fig, height=360))
 
 

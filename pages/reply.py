@@ -8,12 +8,12 @@ from core.jobs import start_job
 from core.seq2seq.data import TURNS, PairConfig, build_pairs
 from core.seq2seq.model import RNNS, Seq2SeqConfig
 from core.seq2seq.pipeline import train_seq2seq
-from core.seq2seq.plots import alignment_heatmap, loss_curves
+from core.seq2seq.plots import alignment_heatmap
 from core.seq2seq.train import Seq2SeqTrainConfig
 from ui import state
 from ui.i18n import EXAMPLES, t
-from ui.training import live_job
-from ui.widgets import duration, needs_data, progress_line, show_error
+from ui.training import live_job, render_progress
+from ui.widgets import needs_data, show_error
 
 JOB_KEY = "reply_job"
 TRAIN_THREADS = 1  # as on the Train page: the server keeps a core, and two threads contend on a busy machine
@@ -64,26 +64,10 @@ def start(pair_config: PairConfig, model_config: Seq2SeqConfig, train_config: Se
 def render(snapshot) -> None:
     if snapshot.state == "failed":
         st.error(snapshot.error or t("failed"))
-    events = [e for e in snapshot.events if e.kind != "end"]
-    if not events:
-        if snapshot.state == "running":
-            st.progress(0.0, text=t("preparing"))
-        return
-    last, epochs = events[-1], state.get("reply_epochs", 1)
-    prefix = t("epoch_of", epoch=last.epoch, epochs=epochs)
-    text = (progress_line(last.progress, last.eta_s, last.sentences_per_s, prefix) if snapshot.state == "running"
-            else t("finished_line", prefix=prefix, rate=f"{last.sentences_per_s:,.0f}", time=duration(last.elapsed_s)))
-    st.progress(last.progress if snapshot.state != "done" else 1.0, text=text)
-    st.plotly_chart(loss_curves(curve_rows(events, "step"), curve_rows(events, "epoch"), last.total_steps / max(epochs, 1),
-                                titles=(t("loss"), t("reply.perplexity")), names=(t("train_curve"), t("val_curve")),
-                                x_title=t("epoch"), n_epochs=epochs), key="reply_curves")
+    render_progress(snapshot.state, snapshot.events, state.get("reply_epochs", 1), t("page.reply"),
+                    second="perplexity", key="reply_curves")
     if snapshot.state == "stopped":
         st.warning(t("stopped_note"))
-
-
-def curve_rows(events: list, kind: str) -> list[dict]:
-    return [{"step": e.step, "epoch": e.epoch, "train_loss": e.train_loss, "val_loss": e.val_loss}
-            for e in events if e.kind == kind]
 
 
 def finish(snapshot) -> None:

@@ -22,7 +22,8 @@ from core.seq2seq.decode import DecodeConfig, beam_search, greedy_decode, length
 from core.seq2seq.metrics import corpus_chrf, sentence_chrf
 from core.seq2seq.model import Seq2Seq, Seq2SeqConfig
 from core.seq2seq.pipeline import train_seq2seq
-from core.seq2seq.plots import alignment_heatmap, loss_curves
+from core.plots import training_curves
+from core.seq2seq.plots import alignment_heatmap
 from core.seq2seq.train import PairSplit, Seq2SeqTask, Seq2SeqTrainConfig, smoothed_loss
 from core.train import fit, perplexity
 from tests.conftest import new_frame
@@ -277,7 +278,7 @@ def test_alignment_heatmap_labels_and_hover():
 def test_loss_curves_show_loss_and_perplexity():
     steps = [{"step": 5, "train_loss": 3.0}, {"step": 10, "train_loss": 2.0}]
     epochs = [{"epoch": 1, "val_loss": 2.5}]
-    fig = loss_curves(steps, epochs, steps_per_epoch=10)
+    fig = training_curves(steps, epochs, steps_per_epoch=10, second="perplexity")
     assert len(fig.data) == 4 and fig.data[3].y[0] == pytest.approx(math.exp(2.5))
 
 

@@ -70,7 +70,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "run_of": ("실행 {index}/{count} ({pooling})", "run {index}/{count} ({pooling})"),
     "epoch_of": ("에폭 {epoch}/{epochs}", "epoch {epoch}/{epochs}"),
     "preparing": ("준비 중… (토크나이저 학습과 인코딩)", "Preparing… (tokenizer and encoding)"),
-    "finished_line": ("끝남 · {prefix} · {rate}문장/초 · {time}", "Finished · {prefix} · {rate} sentences/s · {time}"),
+    "done_line": ("끝남 · {prefix} · {rate}문장/초 · {time}", "Finished · {prefix} · {rate} sentences/s · {time}"),
+    "stopped_line": ("중지됨 · {prefix} · {rate}문장/초 · {time}", "Stopped · {prefix} · {rate} sentences/s · {time}"),
+    "failed_line": ("실패 · {prefix} · {time}", "Failed · {prefix} · {time}"),
+    "baseline": ("기준선 (문자 n-gram + 선형 모델)", "baseline (char n-grams + linear)"),
     "other_job": ("이 세션에서 다른 학습({name})이 진행 중입니다.", "Another training ({name}) is running in this session."),
     "stop": ("중지", "Stop"),
     "stopping": ("현재 배치가 끝나면 멈춥니다.", "Stopping after the current batch."),
@@ -335,6 +338,101 @@ STRINGS: dict[str, tuple[str, str]] = {
     "reply.hover": ("행은 생성된 조각, 열은 입력 조각입니다. 칸에 마우스를 올리면 정확한 가중치 α가 보입니다. 각 행의 합은 1입니다.",
                     "Rows are generated pieces, columns are source pieces; hover a cell for the exact weight α. Each row sums to 1."),
     "reply.examples": ("검증 예시", "Validation examples"),
+    # Does attention explain? (pages/explain.py)
+    "page.explain": ("설명 검증", "Does attention explain?"),
+    "explain.title": ("설명 검증: 어텐션이 이 예측을 설명할까?", "Does attention explain this prediction?"),
+    "explain.intro": ("어텐션 히트맵을 그냥 믿지 않고, 같은 BPE 조각 위에서 다른 중요도 방법 세 가지와 비교하고 "
+                      "조각을 지우거나 어텐션을 바꿔 보며 시험합니다 (Jain & Wallace 2019; Wiegreffe & Pinter 2019).",
+                      "Instead of trusting the attention heatmap, compare it with three other importance methods over the "
+                      "same BPE pieces, and test it by deleting pieces and changing the attention "
+                      "(Jain & Wallace 2019; Wiegreffe & Pinter 2019)."),
+    "explain.input": ("검증할 문장", "Sentence to check"),
+    "explain.run": ("검증", "Check"),
+    "explain.label": ("예측: **{label}** ({p}) · 조각 {n}개", "Prediction: **{label}** ({p}) · {n} pieces"),
+    "explain.words": ("조각을 어절 단위로 합치기", "Sum pieces into words (어절)"),
+    "explain.rows": ("네 가지 중요도", "Four importance scores"),
+    "explain.rows_note": ("빨강은 예측 클래스를 지지, 파랑은 반대. 색은 행마다 최댓값으로 맞춘 것이고 칸의 숫자가 실제 값입니다. "
+                          "기울기×입력과 통합 기울기(Captum, 임베딩층)는 p(예측)의 변화를 조각별로 나누고, "
+                          "하나 빼기는 그 조각을 지운 문장의 p 감소입니다.",
+                          "Red supports the predicted class, blue works against it. Colours are scaled per row; the "
+                          "numbers are the real values. Gradient × input and integrated gradients (Captum, on the "
+                          "embedding layer) split p(predicted) over the pieces; leave-one-out is the drop in p when "
+                          "the piece is deleted from the sentence."),
+    "explain.m.attention": ("어텐션 α", "attention α"),
+    "explain.m.grad_x_input": ("기울기×입력", "gradient × input"),
+    "explain.m.integrated_gradients": ("통합 기울기", "integrated gradients"),
+    "explain.m.leave_one_out": ("하나 빼기", "leave-one-out"),
+    "explain.m.random": ("무작위 순서", "random order"),
+    "explain.agreement": ("방법끼리 얼마나 일치하나", "How far the methods agree"),
+    "explain.agreement_note": ("|중요도| 순위의 Kendall τ(1 = 같은 순위, 0 = 무관)와 상위 {k}개 조각의 겹침. 회색 띠는 "
+                               "BiLSTM+어텐션에서 발표된 범위(Jain & Wallace 2019): 어텐션과 기울기·하나 빼기는 약 0.1–0.45, "
+                               "기울기와 하나 빼기끼리는 약 0.5–0.66.",
+                               "Kendall τ between |importance| rankings (1 = same order, 0 = unrelated) and the overlap "
+                               "of the top {k} pieces. The grey band is the published BiLSTM + attention range (Jain & "
+                               "Wallace 2019): attention vs gradient or leave-one-out about 0.1–0.45, gradient vs "
+                               "leave-one-out about 0.5–0.66."),
+    "explain.pair": ("비교", "pair"),
+    "explain.overlap": ("상위 {k}개 겹침", "top-{k} overlap"),
+    "explain.published": ("발표된 범위", "published range"),
+    "explain.deletion": ("지우기 곡선", "Deletion curves"),
+    "explain.deletion_note": ("각 방법이 중요하다고 한 조각부터 지우며 p(예측 클래스)를 봅니다. 빨리 떨어질수록 그 순위가 "
+                              "모델에 충실합니다. 포괄성(높을수록 좋음)은 상위 k개를 지웠을 때, 충분성(낮을수록 좋음)은 "
+                              "상위 k개만 남겼을 때의 평균 p 감소입니다 (조각 단위).",
+                              "Delete pieces in the order each method ranks them and watch p(predicted class): the "
+                              "faster it falls, the more faithful the ranking. Comprehensiveness (higher is better) is "
+                              "the mean drop in p with the top k removed; sufficiency (lower is better) with only the "
+                              "top k kept (always over pieces)."),
+    "explain.removed": ("지운 조각 수", "pieces removed"),
+    "explain.p": ("p(예측 클래스)", "p(predicted class)"),
+    "explain.method": ("방법", "method"),
+    "explain.comp": ("포괄성 AOPC ↑", "comprehensiveness AOPC ↑"),
+    "explain.suff": ("충분성 AOPC ↓", "sufficiency AOPC ↓"),
+    "explain.counterfactual": ("어텐션을 바꿔 보기", "Counterfactual attention"),
+    "explain.cf_note": ("BiLSTM 상태는 그대로 두고 풀링 가중치만 바꿉니다. 어텐션이 예측의 이유라면 바꿨을 때 p가 움직여야 합니다.",
+                        "The BiLSTM states stay as they are; only the pooling weights change. If attention is why "
+                        "the model predicts this, changing it should move p."),
+    "explain.permute": ("α 100번 섞기: 중앙값 |Δp|", "α shuffled ×100: median |Δp|"),
+    "explain.uniform": ("균등 α: Δp", "uniform α: Δp"),
+    "explain.top_zeroed": ("최대 가중치를 0으로: Δp", "top weight zeroed: Δp"),
+    "explain.flips": ("라벨이 바뀜", "label flips"),
+    "explain.stays": ("라벨 그대로", "label stays"),
+    "explain.verdict": ("어텐션은 하나 빼기 중요도와 {agreement} 일치하고(τ = {tau}), 가중치를 섞으면 출력이 {moves} "
+                        "(중앙값 |Δp| = {delta}). {advice}.",
+                        "Attention agrees {agreement} with leave-one-out (τ = {tau}) and permuting it {moves} "
+                        "(median |Δp| = {delta}): {advice}."),
+    "explain.agree.weak": ("약하게", "weakly"),
+    "explain.agree.moderate": ("어느 정도", "moderately"),
+    "explain.agree.strong": ("강하게", "strongly"),
+    "explain.agree.undefined": ("잴 수 없을 만큼만", "in no measurable way"),
+    "explain.moves.True": ("눈에 띄게 바뀝니다", "changes the output"),
+    "explain.moves.False": ("거의 바뀌지 않습니다", "barely changes the output"),
+    "explain.advice.hint": ("히트맵은 힌트 정도로만 읽으세요", "read the heatmap as a hint"),
+    "explain.advice.care": ("히트맵은 조심해서 읽으세요", "read the heatmap with care"),
+    "explain.advice.guide": ("이 문장에서는 히트맵을 믿을 만한 안내로 읽어도 됩니다", "the heatmap is a fair guide here"),
+    "explain.model": ("모델 전체", "The whole model"),
+    "explain.model_note": ("같은 검증을 여러 문장에 돌려 평균을 냅니다. 균등 어텐션 정확도는 모든 문장에 균등 가중치를 넣었을 때의 "
+                           "정확도입니다: 원래 정확도와 비슷하면 이 모델에 어텐션은 꼭 필요하지 않습니다.",
+                           "The same tests over many sentences, averaged. Accuracy with uniform attention injects "
+                           "equal weights into every sentence: if it is close to the real accuracy, this model does "
+                           "not need its attention."),
+    "explain.source": ("문장", "Sentences"),
+    "explain.source.validation": ("검증 분할", "validation split"),
+    "explain.source.file": ("파일 업로드", "upload a file"),
+    "explain.upload": ("라벨이 있는 AIHUB 파일", "A labelled AIHUB file"),
+    "explain.limit": ("최대 문장 수", "At most this many sentences"),
+    "explain.with_mean": ("평균 풀링 실행({name})도 함께", "Also the mean-pooling run ({name})"),
+    "explain.summarize": ("모델 전체 검증", "Check the whole model"),
+    "explain.running": ("설명 계산 중… {pct}", "Explaining… {pct}"),
+    "explain.model_col": ("모델", "model"),
+    "explain.n": ("문장", "sentences"),
+    "explain.accuracy": ("정확도", "accuracy"),
+    "explain.uniform_accuracy": ("균등 어텐션 정확도", "accuracy, uniform attention"),
+    "explain.tau_with": ("τ(어텐션, {method})", "τ(attention, {method})"),
+    "explain.perm_delta": ("섞기 중앙값 |Δp|", "shuffle median |Δp|"),
+    "explain.flip_rate": ("최대 가중치 0 → 라벨 바뀜", "top weight zeroed → label flips"),
+    "explain.aopc_chart": ("방법별 평균 포괄성 ({name})", "Mean comprehensiveness per method ({name})"),
+    "explain.took": ("{n}문장, {s}초", "{n} sentences, {s} s"),
+    "predict.explain": ("설명 검증", "Does attention explain?"),
 }
 
 

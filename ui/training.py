@@ -80,34 +80,46 @@ def start_training(dataset: Dataset, model_config: ModelConfig, train_config: Tr
     state.set_job(start_job(state.running_job(), run, name=JOB_NAME))
 
 
+def render_progress(state_name: str, events: list[TrainEvent], n_epochs: int, prefix: str, *, overall: float | None = None,
+                    eta_s: float | None = None, elapsed_s: float | None = None, second: str = "accuracy",
+                    key: str = "live_curves", reference: float | None = None) -> None:
+    """A progress line (running, or labelled finished / stopped / failed), then the run's live curves.
+
+    Shared by every page that trains: the classifier passes its sweep's totals, the reply page its run's."""
+    shown = [e for e in events if e.kind != "end"]  # 'end' carries no throughput
+    if not shown:
+        if state_name == "running":  # empty axes now: the browser loads plotly while the first steps run
+            st.progress(0.0, text=t("preparing"))
+            st.plotly_chart(_curves([], [], 1.0, None, second, reference), key=key)
+        return
+    last = shown[-1]
+    overall = last.progress if overall is None else overall
+    prefix += " · " + t("epoch_of", epoch=last.epoch, epochs=n_epochs)
+    if state_name == "running":
+        st.progress(overall, text=progress_line(overall, last.eta_s if eta_s is None else eta_s, last.sentences_per_s, prefix))
+    else:
+        st.progress(1.0 if state_name == "done" else overall,
+                    text=t(f"{state_name}_line", prefix=prefix, rate=f"{last.sentences_per_s:,.0f}",
+                           time=duration(last.elapsed_s if elapsed_s is None else elapsed_s)))
+    steps = [e.row() for e in shown if e.kind == "step"]
+    epochs = [e.row() for e in shown if e.kind == "epoch"]
+    st.plotly_chart(_curves(steps, epochs, last.total_steps / max(n_epochs, 1), n_epochs, second, reference), key=key)
+
+
 def render_training(snapshot: JobSnapshot) -> None:
-    """Progress bar with ETA and throughput, then live loss/accuracy curves of the current run."""
+    """The classifier's sweep: the current run's progress and curves, with the sweep's overall share and ETA."""
     if snapshot.state == "failed":
         st.error(snapshot.error or t("failed"))
     events = [e for e in snapshot.events if isinstance(e, RunEvent)]
     if not events:
-        if snapshot.state == "running":  # empty axes now: the browser loads plotly while the first steps run
-            st.progress(0.0, text=t("preparing"))
-            st.plotly_chart(_curves([], [], 1.0, None), key="live_curves")
+        render_progress(snapshot.state, [], 1, "")
         return
     last = events[-1]
     current = [e.event for e in events if e.index == last.index]
-    step_event = next(e for e in reversed(current) if e.kind != "end")  # 'end' carries no throughput
-    overall = (last.index + step_event.progress) / last.count
-    epochs_total = last.epochs
+    step_event = next(e for e in reversed(current) if e.kind != "end")
     prefix = t("run_of", index=last.index + 1, count=last.count, pooling=t(f"pooling.{last.pooling}"))
-    prefix += " · " + t("epoch_of", epoch=step_event.epoch, epochs=epochs_total)
-    if snapshot.state == "running":
-        eta = _sweep_eta(last, step_event)
-        st.progress(overall, text=progress_line(overall, eta, step_event.sentences_per_s, prefix))
-    else:
-        st.progress(1.0 if snapshot.state == "done" else overall,
-                    text=t("finished_line", prefix=prefix, rate=f"{step_event.sentences_per_s:,.0f}",
-                           time=duration(sum(_last_elapsed(events).values()))))
-    steps = [e.row() for e in current if e.kind == "step"]
-    epochs = [e.row() for e in current if e.kind == "epoch"]
-    st.plotly_chart(_curves(steps, epochs, step_event.total_steps / max(epochs_total, 1), epochs_total),
-                    key="live_curves")
+    render_progress(snapshot.state, current, last.epochs, prefix, overall=(last.index + step_event.progress) / last.count,
+                    eta_s=_sweep_eta(last, step_event), elapsed_s=sum(_last_elapsed(events).values()))
     if snapshot.state == "stopped":
         st.warning(t("stopped_note"))
 
@@ -143,9 +155,12 @@ def _record(outcome: TrainOutcome) -> state.RunRecord:
     )
 
 
-def _curves(steps: list[dict], epochs: list[dict], steps_per_epoch: float, n_epochs: int | None):
-    return plots.training_curves(steps, epochs, steps_per_epoch, titles=(t("loss"), t("accuracy")),
-                                 names=(t("train_curve"), t("val_curve")), x_title=t("epoch"), n_epochs=n_epochs)
+def _curves(steps: list[dict], epochs: list[dict], steps_per_epoch: float, n_epochs: int | None,
+            second: str = "accuracy", reference: float | None = None):
+    titles = (t("loss"), t("accuracy") if second == "accuracy" else t("reply.perplexity"))
+    return plots.training_curves(steps, epochs, steps_per_epoch, titles=titles, names=(t("train_curve"), t("val_curve")),
+                                 x_title=t("epoch"), n_epochs=n_epochs, second=second, reference=reference,
+                                 reference_name=t("baseline"))
 
 
 def _last_elapsed(events: list[RunEvent]) -> dict[int, float]:

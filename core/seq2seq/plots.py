@@ -1,15 +1,13 @@
-"""Plotly figures for reply generation: the alignment matrix and loss/perplexity curves (pure functions)."""
+"""Plotly figure for reply generation: the alignment matrix (a pure function; curves are core.plots')."""
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from typing import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
-from ..plots import PALETTE, WEIGHT_SCALE, style, token_labels
-from ..train import perplexity
+from ..plots import WEIGHT_SCALE, style, token_labels
 
 CELL_TEXT_LIMIT = (12, 24)  # write weights into the cells only up to this many source, target pieces
 
@@ -35,26 +33,6 @@ def alignment_heatmap(source_tokens: Sequence[str], target_tokens: Sequence[str]
     fig.update_yaxes(title=y_title, type="category", autorange="reversed")
     height = 170 + 26 * len(y)
     return _style(fig, title, height=min(max(height, 300), 1200))
-
-
-def loss_curves(steps: Sequence[Mapping], epochs: Sequence[Mapping], steps_per_epoch: float,
-                titles: tuple[str, str] = ("loss", "perplexity"), names: tuple[str, str] = ("train", "validation"),
-                x_title: str = "epoch", n_epochs: int | None = None) -> go.Figure:
-    """Per-token loss and perplexity side by side: running training values per report, validation per epoch."""
-    fig = make_subplots(rows=1, cols=2, subplot_titles=titles, horizontal_spacing=0.1)
-    per_epoch = max(steps_per_epoch, 1e-9)
-    step_x = [row["step"] / per_epoch for row in steps]
-    epoch_x = [row["epoch"] for row in epochs]
-    for col, transform in enumerate((float, perplexity), start=1):
-        fig.add_trace(go.Scatter(x=step_x, y=[transform(row["train_loss"]) for row in steps], mode="lines",
-                                 name=names[0], line=dict(color=PALETTE[0]), legendgroup="train",
-                                 showlegend=col == 1, hovertemplate="%{y:.4f}<extra></extra>"), 1, col)
-        fig.add_trace(go.Scatter(x=epoch_x, y=[transform(row["val_loss"]) for row in epochs], mode="lines+markers",
-                                 name=names[1], line=dict(color=PALETTE[1]), marker=dict(size=9), legendgroup="val",
-                                 showlegend=col == 1, hovertemplate="%{y:.4f}<extra></extra>"), 1, col)
-    fig.update_xaxes(title=x_title, range=[0, n_epochs + 0.05] if n_epochs else None)
-    fig.update_yaxes(type="log", col=2)  # perplexity falls by orders of magnitude in the first epoch
-    return _style(fig, height=340)
 
 
 def _escape(labels: list[str]) -> list[str]:
