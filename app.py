@@ -19,6 +19,7 @@ PAGES = [
     st.Page("pages/predict.py", title=t("page.predict"), icon=":material/chat:"),
     st.Page("pages/evaluate.py", title=t("page.evaluate"), icon=":material/fact_check:"),
     st.Page("pages/inside.py", title=t("page.inside"), icon=":material/account_tree:"),
+    st.Page("pages/explain.py", title=t("page.explain"), icon=":material/rule:"),
     st.Page("pages/model.py", title=t("page.model"), icon=":material/save:"),
     st.Page("pages/reply.py", title=t("page.reply"), icon=":material/forum:"),
 ]

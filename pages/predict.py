@@ -57,3 +57,7 @@ for i, prediction in enumerate(predictions):
             st.markdown(f"**{i + 1}.** {t('predict.attention')}")
             show_attention(prediction, pooling, key=f"pred_{i}", chart=show_chart)
             st.caption(t("predict.hover"))
+            if st.button(t("predict.explain"), key=f"explain_{i}", icon=":material/rule:"):
+                state.put("w_explain_text", prediction.text)
+                state.put("explanation", None)
+                st.switch_page("pages/explain.py")

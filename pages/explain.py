@@ -1,0 +1,130 @@
+"""Does attention explain? One sentence's attention against three attribution methods, then the whole model."""
+
+import pandas as pd
+import streamlit as st
+
+from core import explain_plots
+from core.data import build_dataset, load_corpus
+from core.errors import AttentionLabError
+from core.explain import METHODS, PAIRS, PUBLISHED_TAU, agreement, explain, pair_key, to_words
+from core.explain_summary import SUMMARY_LIMIT, summarize
+from ui import state
+from ui.i18n import EXAMPLES, labels_for, t
+from ui.widgets import needs_model, pooling_note, show_error
+
+SOURCES = ["validation", "file"]
+
+state.through_app()
+st.title(t("explain.title"))
+st.caption(t("explain.intro"))
+active = state.model()
+if active is None:
+    needs_model()
+    st.stop()
+classifier = active.classifier
+names = {m: t(f"explain.m.{m}") for m in (*METHODS, "random")}
+
+state.default("w_explain_text", EXAMPLES[2])
+text = st.text_area(t("explain.input"), key="w_explain_text", height=80).strip() or EXAMPLES[2]
+stored = state.get("explanation")
+if st.button(t("explain.run"), type="primary", icon=":material/play_arrow:") or not stored or stored[0] != id(classifier):
+    state.put("explanation", (id(classifier), explain(classifier, text)))
+result = state.get("explanation")[1]
+pooling_note(classifier.model_config.pooling)
+st.markdown(t("explain.label", label=result.label, p=f"{result.probability:.1%}", n=len(result.tokens)))
+verdict = result.verdict
+st.info(t("explain.verdict", agreement=t(f"explain.agree.{verdict.agreement}"),
+          tau="—" if verdict.tau != verdict.tau else f"{verdict.tau:.2f}", moves=t(f"explain.moves.{verdict.sensitive}"),
+          delta=f"{verdict.delta:.3f}", advice=t(f"explain.advice.{verdict.advice}")), icon=":material/gavel:")
+
+st.subheader(t("explain.rows"))
+by_word = st.toggle(t("explain.words"), key="w_explain_words")
+units, scores = to_words(result.tokens, result.scores) if by_word else (result.tokens, result.scores)
+st.plotly_chart(explain_plots.attribution_rows(units, scores, names), key="explain_rows")
+st.caption(t("explain.rows_note"))
+
+st.subheader(t("explain.agreement"))
+if by_word:
+    taus, overlaps, k = agreement(scores)
+else:
+    taus, overlaps, k = result.kendall_tau, result.top_k_overlap, result.top_k
+pair_names = [f"{names[a]} ~ {names[b]}" for a, b in PAIRS]
+tau_col, table_col = st.columns([3, 2])
+tau_col.plotly_chart(explain_plots.agreement_bars(pair_names, [taus[pair_key(a, b)] for a, b in PAIRS],
+                                                  [PUBLISHED_TAU.get(p) for p in PAIRS], t("explain.published")),
+                     key="explain_tau")
+table_col.dataframe(pd.DataFrame({
+    t("explain.pair"): pair_names, "Kendall τ": [taus[pair_key(a, b)] for a, b in PAIRS],
+    t("explain.overlap", k=k): [overlaps[pair_key(a, b)] for a, b in PAIRS],
+    t("explain.published"): ["{:.2f}–{:.2f}".format(*PUBLISHED_TAU[p]) if p in PUBLISHED_TAU else "" for p in PAIRS],
+}), hide_index=True, column_config={"Kendall τ": st.column_config.NumberColumn(format="%.2f")})
+st.caption(t("explain.agreement_note", k=k))
+
+st.subheader(t("explain.deletion"))
+curve_col, aopc_col = st.columns([3, 2])
+curve_col.plotly_chart(explain_plots.deletion_curves(result.deletion, names, t("explain.removed"), t("explain.p")),
+                       key="explain_deletion")
+aopc_col.dataframe(pd.DataFrame({t("explain.method"): [names[m] for m in result.comprehensiveness],
+                                 t("explain.comp"): list(result.comprehensiveness.values()),
+                                 t("explain.suff"): list(result.sufficiency.values())}).round(3), hide_index=True)
+st.caption(t("explain.deletion_note"))
+
+st.subheader(t("explain.counterfactual"))
+cells = st.columns(3)
+cells[0].metric(t("explain.permute"), f"{result.permutation_median_delta:.3f}")
+cells[1].metric(t("explain.uniform"), f"{result.uniform_delta:+.3f}")
+cells[2].metric(t("explain.top_zeroed"), f"{result.top_zeroed_delta:+.3f}",
+                t("explain.flips") if result.top_zeroed_flips else t("explain.stays"), delta_color="off", delta_arrow="off")
+st.caption(t("explain.cf_note"))
+
+st.divider()
+st.subheader(t("explain.model"))
+st.caption(t("explain.model_note"))
+state.default("w_explain_source", "validation" if active.val_texts else "file")
+source = st.radio(t("explain.source"), SOURCES, format_func=labels_for("explain.source", SOURCES),
+                  key="w_explain_source", horizontal=True)
+upload = st.file_uploader(t("explain.upload"), type=["xlsx", "xls", "csv", "tsv", "txt", "json"],
+                          key="explain_upload") if source == "file" else None
+state.default("w_explain_limit", SUMMARY_LIMIT)
+limit = st.number_input(t("explain.limit"), 10, 5000, step=50, key="w_explain_limit")
+mean_run = next((r for r in reversed(state.runs()) if r.pooling == "mean" and r.classifier is not None
+                 and r.classifier is not classifier), None)
+with_mean = mean_run is not None and st.checkbox(t("explain.with_mean", name=mean_run.name), value=True)
+ready = bool(active.val_texts) if source == "validation" else upload is not None
+if st.button(t("explain.summarize"), icon=":material/query_stats:", disabled=not ready):
+    bar = st.progress(0.0, text=t("explain.running", pct="0%"))
+    try:
+        if source == "validation":
+            texts, labels = active.val_texts, active.val_labels
+        else:
+            dataset = build_dataset(load_corpus(upload.getvalue(), upload.name), classifier.data_config)
+            texts, labels = dataset.texts, [dataset.label_names[y] for y in dataset.labels]
+        models = [(active.source, classifier)] + ([(mean_run.name, mean_run.classifier)] if with_mean else [])
+        summaries = []
+        for index, (name, model) in enumerate(models):
+            def report(p, index=index):
+                done = (index + p) / len(models)
+                bar.progress(done, text=t("explain.running", pct=f"{done:.0%}"))
+            summaries.append((name, summarize(model, texts, labels, limit=int(limit), progress=report)))
+        state.put("explain_summary", (id(classifier), summaries))
+    except AttentionLabError as error:
+        show_error(error)
+    bar.empty()
+
+stored = state.get("explain_summary")
+if not stored or stored[0] != id(classifier):
+    st.stop()
+summaries = stored[1]
+rows = []
+for name, s in summaries:
+    row = {t("explain.model_col"): name, t("explain.n"): s.n, t("explain.accuracy"): s.accuracy,
+           t("explain.uniform_accuracy"): s.uniform_accuracy}
+    row.update({t("explain.tau_with", method=names[m]): v for m, v in s.mean_tau.items()})
+    row.update({f"{t('explain.comp')} · {names[m]}": v for m, v in s.comprehensiveness.items()})
+    row.update({t("explain.perm_delta"): s.permutation_median_delta, t("explain.flip_rate"): s.top_zeroed_flip_rate})
+    rows.append(row)
+st.dataframe(pd.DataFrame(rows).round(3), hide_index=True)
+name, first = summaries[0]
+st.caption(t("explain.took", n=f"{first.n:,}", s=f"{first.seconds:.1f}"))
+st.plotly_chart(explain_plots.summary_bars(first.comprehensiveness, names, t("explain.comp"),
+                                           t("explain.aopc_chart", name=name), highlight="attention"), key="explain_summary_bars")
