@@ -268,13 +268,14 @@ def _class_probs(model, states: torch.Tensor, weights: torch.Tensor, targets: to
 
 
 def _permuted(attention: torch.Tensor, lengths: torch.Tensor, seed: int) -> torch.Tensor:
-    """PERMUTATIONS shuffles of each row's real weights among its real positions (pads stay 0): (B, P, T)."""
-    generator = torch.Generator().manual_seed(seed)
+    """PERMUTATIONS shuffles of each row's real weights among its real positions (pads stay 0): (B, P, T).
+    Each row draws from its own seeded generator, so a sentence gets the same shuffles in any batch."""
     batch, width = attention.shape
-    keys = torch.rand(batch, PERMUTATIONS, width, generator=generator).to(attention.device)
-    pads = torch.arange(width, device=attention.device)[None, None, :] >= lengths[:, None, None]
-    order = keys.masked_fill(pads, 2.0).argsort(dim=-1)  # real positions first, shuffled; pads last
-    # Real positions come first in every row, so slot j < length takes a random real weight; pads take a pad's 0.
+    keys = torch.full((batch, PERMUTATIONS, width), 2.0)  # pads sort last
+    for row, length in enumerate(lengths.tolist()):
+        keys[row, :, :length] = torch.rand(PERMUTATIONS, length, generator=torch.Generator().manual_seed(seed))
+    order = keys.to(attention.device).argsort(dim=-1)  # real positions first, shuffled; pads last
+    # Slot j < length takes a random real weight; a pad slot takes a pad's weight, 0.
     return attention[:, None, :].expand(batch, PERMUTATIONS, width).gather(2, order)
 
 
