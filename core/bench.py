@@ -44,6 +44,7 @@ def run_bench(data_path: Path, quick: bool = False, log: Callable[[str], None] =
     report.update(_load_times(data_path, quick, log))
     report.update(_tokenizer_50k(dataset.texts, quick))
     report.update(_predict_latency(tokenizer, model_config, config, dataset.texts, dataset.label_names, quick))
+    report.update(_explain_latency(tokenizer, model_config, config, dataset.texts, dataset.label_names, quick))
     return report
 
 
@@ -137,6 +138,29 @@ def _predict_latency(tokenizer, model_config, config, texts, label_names, quick:
     return {"predict_median_ms": statistics.median(timings), "predict_p95_ms": timings[int(0.95 * (len(timings) - 1))]}
 
 
+def _explain_latency(tokenizer, model_config, config, texts, label_names, quick: bool) -> dict:
+    """One sentence's full explanation panel (attributions, leave-one-out, deletion curves, counterfactuals) for a
+    30-piece sentence with the default model size, on one CPU thread."""
+    from .explain import explain
+
+    model = BiLSTMWithAttention(model_config).eval()
+    classifier = Classifier(tokenizer, model, list(label_names), DataConfig(), config)
+    ids = tokenizer.encode(" ".join(texts[:6]))[:30]
+    sentence = tokenizer.decode(ids)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        explain(classifier, sentence)  # warm-up: Captum's first call builds its hooks
+        timings = []
+        for _ in range(5 if quick else 20):
+            start = time.perf_counter()
+            explain(classifier, sentence)
+            timings.append((time.perf_counter() - start) * 1000)
+    finally:
+        torch.set_num_threads(threads)
+    return {"explain_pieces": len(tokenizer.encode(sentence)), "explain_median_ms": statistics.median(timings)}
+
+
 def format_report(report: dict) -> str:
     lines = [
         f"training, this loop (bucketed, masked):   {report['train_sentences_per_s']:8.0f} sentences/s",
@@ -152,4 +176,5 @@ def format_report(report: dict) -> str:
     if "tokenizer_train_50k_s" in report:
         lines.append(f"tokenizer training (50,000 sentences, vocab 8000): {report['tokenizer_train_50k_s']:.2f} s")
     lines.append(f"single-sentence prediction: median {report['predict_median_ms']:.1f} ms, p95 {report['predict_p95_ms']:.1f} ms")
+    lines.append(f"explanation panel ({report['explain_pieces']} pieces, 1 thread): median {report['explain_median_ms']:.0f} ms")
     return "\n".join(lines)
