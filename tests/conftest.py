@@ -53,3 +53,93 @@ def tiny_xlsx(tmp_path):
     path = tmp_path / "tiny.xlsx"
     old_frame(tiny_rows()).to_excel(path, sheet_name="Sheet1", index=False, engine="openpyxl")
     return path
+
+
+@pytest.fixture(scope="session")
+def tiny_dataset(tmp_path_factory):
+    """The six-emotion tiny corpus (20 rows a class) as a dataset, shared by the classifier's tests."""
+    from core.config import DataConfig
+    from core.data import build_dataset, load_corpus
+
+    path = tmp_path_factory.mktemp("corpus") / "c.xlsx"
+    old_frame(tiny_rows(20)).to_excel(path, index=False, engine="openpyxl")
+    return build_dataset(load_corpus(path), DataConfig())
+
+
+@pytest.fixture(scope="session")
+def trained_classifier(tiny_dataset):
+    """(dataset, TrainOutcome): a small classifier trained for three epochs (shared: training is the slow part)."""
+    from core.config import ModelConfig, TokenizerConfig, TrainConfig
+    from core.pipeline import train_classifier
+
+    outcome = train_classifier(tiny_dataset, ModelConfig(emb_dim=16, hidden_dim=16, fc_dim=16),
+                               TrainConfig(epochs=3, batch_size=16), tokenizer_config=TokenizerConfig(vocab_size=150))
+    return tiny_dataset, outcome
+
+
+# --- reply generation: counselling pairs ------------------------------------------------------------
+
+TOPICS = [
+    ("시험을 망쳤어", "시험 결과 때문에 많이 속상하시겠어요."),
+    ("친구와 싸웠어", "친구와 다투셔서 마음이 불편하시군요."),
+    ("회사에 합격했어", "합격을 축하드려요! 정말 기쁘시겠어요."),
+    ("돈이 부족해서 걱정이야", "경제적인 문제로 걱정이 많으시군요."),
+    ("몸이 너무 아파", "몸이 아프셔서 힘드시겠어요."),
+    ("상사가 나를 무시해", "상사의 태도 때문에 화가 나셨군요."),
+]
+WHEN = ["오늘", "어제", "요즘", "방금", "결국"]
+
+
+def tiny_seq2seq_config():
+    from core.seq2seq.model import Seq2SeqConfig
+
+    return Seq2SeqConfig(emb_dim=32, hidden_dim=32, decoder_dim=64, attention_dim=32, dropout=0.0)
+
+
+def dialogue_frame(n_rows: int = 30, seed: int = 0) -> pd.DataFrame:
+    """Old-release rows whose four turns each pair a topic sentence with its reply; turn 4 sometimes empty."""
+    rng = random.Random(seed)
+    rows = []
+    for i in range(n_rows):
+        turns = []
+        for k in range(4):
+            topic, reply = rng.choice(TOPICS)
+            turns += [None, None] if k == 3 and i % 3 == 0 else [f"{rng.choice(WHEN)} {topic}.", reply]
+        rows.append([i + 1, "청년", "여성", "대인관계", "해당없음", "슬픔", "슬픈", *turns])
+    return pd.DataFrame(rows, columns=OLD_COLUMNS)
+
+
+def corpus_of(frame: pd.DataFrame):
+    """A frame written as an xlsx in memory and read back as a Corpus."""
+    import io
+
+    from core.data import load_corpus, write_xlsx
+
+    buffer = io.BytesIO()
+    write_xlsx(frame, buffer)
+    return load_corpus(buffer.getvalue(), name="pairs.xlsx")
+
+
+@pytest.fixture
+def dialogue_xlsx(tmp_path):
+    from core.data import write_xlsx
+
+    path = tmp_path / "dialogues.xlsx"
+    write_xlsx(dialogue_frame(), path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def overfit():
+    """(pairs, Seq2SeqOutcome): a tiny model trained to memorise a handful of pairs (shared: training is the slow part)."""
+    from core.config import TokenizerConfig
+    from core.seq2seq.data import build_pairs
+    from core.seq2seq.pipeline import train_seq2seq
+    from core.seq2seq.train import Seq2SeqTrainConfig
+
+    frame = pd.DataFrame([[i + 1, "청년", "여성", "", "", "슬픔", "", f"오늘 {t}.", r, *[None] * 6]
+                          for i, (t, r) in enumerate(TOPICS)], columns=OLD_COLUMNS)
+    pairs = build_pairs(corpus_of(frame))
+    config = Seq2SeqTrainConfig(epochs=120, batch_size=8, lr=1e-2, val_share=0.0, report_every=1000, label_smoothing=0.0)
+    outcome = train_seq2seq(pairs, tiny_seq2seq_config(), config, TokenizerConfig(vocab_size=120))
+    return pairs, outcome

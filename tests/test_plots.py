@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 
 import numpy as np
 import plotly.graph_objects as go
@@ -86,6 +87,13 @@ def test_training_curves_put_steps_on_a_fractional_epoch_axis():
     assert list(fig.data[0].x) == [0.5, 1.0, 1.5]
     assert list(fig.data[1].x) == [1]
     assert [trace.showlegend for trace in fig.data] == [True, True, False, False]
+
+
+def test_loss_curves_show_loss_and_perplexity():
+    steps = [{"step": 5, "train_loss": 3.0}, {"step": 10, "train_loss": 2.0}]
+    epochs = [{"epoch": 1, "val_loss": 2.5}]
+    fig = plots.training_curves(steps, epochs, steps_per_epoch=10, second="perplexity")
+    assert len(fig.data) == 4 and fig.data[3].y[0] == pytest.approx(math.exp(2.5))
 
 
 def test_runs_overlay_draws_one_line_per_run_in_each_panel():

@@ -1,0 +1,33 @@
+"""The trained reply generator: replies with an aligned attention matrix, and a bundle that reloads exactly."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.bundle import read_bundle
+from core.errors import BundleError
+from core.seq2seq.bundle import load_generator
+from core.seq2seq.decode import DecodeConfig
+
+
+def test_generate_returns_pieces_and_an_aligned_attention_matrix(overfit):
+    generator = overfit[1].generator
+    for beam in (1, 3):
+        reply = generator.generate(["어제 친구와 싸웠어."], DecodeConfig(beam_size=beam))[0]
+        assert reply.target_tokens[-1] == "</s>" and reply.reply
+        assert len(reply.attention) == len(reply.target_tokens)
+        assert all(len(row) == len(reply.source_tokens) for row in reply.attention)
+        assert all(sum(row) == pytest.approx(1, abs=1e-4) for row in reply.attention)
+
+
+def test_saved_generator_reloads_to_identical_generations(overfit, tmp_path):
+    generator = overfit[1].generator
+    path = tmp_path / "s2s.zip"
+    generator.save(path)
+    again = load_generator(path)
+    sentences = ["오늘 시험을 망쳤어.", "돈이 부족해서 걱정이야", "처음 보는 문장이야"]
+    for decode in (DecodeConfig(), DecodeConfig(beam_size=3)):
+        assert [r.to_json() for r in again.generate(sentences, decode)] == [r.to_json() for r in generator.generate(sentences, decode)]
+    assert again.train_config == generator.train_config and again.model_config == generator.model_config
+    with pytest.raises(BundleError, match="seq2seq bundle"):
+        read_bundle(path, "classifier")

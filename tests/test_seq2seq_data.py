@@ -1,0 +1,46 @@
+"""Reply pairs: which turns are paired, both releases' reply columns, refusals, and the dialogue-level split."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.errors import CorpusError
+from core.seq2seq.data import PairConfig, build_pairs, split_by_dialogue
+from tests.conftest import TOPICS, corpus_of, dialogue_frame, new_frame
+
+
+def test_pairs_turn_one_by_default_and_all_turns_on_request():
+    corpus = corpus_of(dialogue_frame())
+    first = build_pairs(corpus)
+    every = build_pairs(corpus, PairConfig(turns="all"))
+    assert len(first) <= 30 and first.report.turns_seen == 30
+    assert every.report.turns_seen == 120 and every.report.dropped_incomplete == 10
+    assert set(first.targets) <= {reply for _, reply in TOPICS}
+    assert len(every) == every.report.pairs_used > len(first)
+
+
+def test_pairs_read_the_new_release_reply_column():
+    rows = [{"감정_대분류": "기쁨", "사람문장1": "합격했어!", "시스템응답1": "축하해요."},
+            {"감정_대분류": "슬픔", "사람문장1": "슬퍼.", "시스템응답1": "힘드시겠어요."}]
+    frame = new_frame(rows)
+    assert "시스템문장1" in frame.columns
+    pairs = build_pairs(corpus_of(frame))
+    assert pairs.sources == ["합격했어!", "슬퍼."] and pairs.targets == ["축하해요.", "힘드시겠어요."]
+
+
+def test_a_corpus_without_replies_is_refused():
+    frame = dialogue_frame().drop(columns=[f"시스템응답{k}" for k in range(1, 5)])
+    with pytest.raises(CorpusError, match="시스템응답1"):
+        build_pairs(corpus_of(frame))
+
+
+def test_unknown_turns_setting_is_refused():
+    with pytest.raises(ValueError, match="turns must be one of"):
+        PairConfig(turns="last")
+
+
+def test_split_keeps_each_dialogue_on_one_side():
+    pairs = build_pairs(corpus_of(dialogue_frame()), PairConfig(turns="all"))
+    train, val = split_by_dialogue(pairs, 0.2, seed=1)
+    assert sorted(train + val) == list(range(len(pairs))) and val
+    assert not {pairs.dialogues[i] for i in train} & {pairs.dialogues[i] for i in val}
