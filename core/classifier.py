@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Callable, Optional, Sequence
 
 import torch
 import torch.nn.functional as F
@@ -22,10 +22,11 @@ PREDICT_BATCH = 64
 
 @dataclass
 class Split:
-    """Encoded sentences and their integer labels."""
+    """Encoded sentences and their integer labels; `resample` draws new segmentations (BPE-dropout)."""
 
     sequences: list[list[int]]
     labels: list[int]
+    resample: Optional[Callable[[], list[list[int]]]] = None
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -35,7 +36,9 @@ class ClassifierTask:
     """Cross-entropy over sentence labels; epochs ranked by validation accuracy, then loss."""
 
     def batches(self, split: Split, batch_size: int, rng: random.Random | None):
-        for _, ids, lengths, labels in iterate_batches(split.sequences, split.labels, batch_size, rng):
+        """Training (rng given) draws a fresh segmentation each epoch when the split can; evaluation never does."""
+        sequences = split.resample() if rng is not None and split.resample is not None else split.sequences
+        for _, ids, lengths, labels in iterate_batches(sequences, split.labels, batch_size, rng):
             yield ids, lengths, labels
 
     def step(self, model: BiLSTMWithAttention, batch, training: bool) -> BatchResult:
@@ -93,6 +96,17 @@ class Classifier(BundledModel):
             for row, text in enumerate(chunk):
                 results.append(self._prediction(text, ids[row], int(lengths[row]), probabilities[row], weights[row]))
         return results
+
+    @torch.no_grad()
+    def predict_ids(self, sequences: Sequence[Sequence[int]]) -> list[int]:
+        """Predicted label index for each encoded sentence (in input order)."""
+        self.model.eval()
+        predicted = []
+        for start in range(0, len(sequences), PREDICT_BATCH):
+            ids, lengths = pad_batch(sequences[start:start + PREDICT_BATCH])
+            logits, _ = self.model(ids, lengths)  # (B, C)
+            predicted += logits.argmax(-1).tolist()
+        return predicted
 
     def _prediction(self, text: str, ids: torch.Tensor, length: int, probs: torch.Tensor, weights: torch.Tensor) -> Prediction:
         tokens = [self.tokenizer.id_to_piece(i) for i in ids[:length].tolist()]

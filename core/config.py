@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 TASKS = ("emotion6", "binary", "emotion58")
-TEXT_MODES = ("first", "all")
+TEXT_MODES = ("first", "all", "turns")
 POOLINGS = ("attention", "mean", "last")
 SCHEDULES = ("constant", "cosine")
 
@@ -14,7 +14,7 @@ SCHEDULES = ("constant", "cosine")
 @dataclass
 class DataConfig:
     task: str = "emotion6"  # emotion6 | binary | emotion58
-    text: str = "first"  # first (사람문장1) | all (human turns joined)
+    text: str = "first"  # first (사람문장1) | all (human turns joined) | turns (each human turn an example)
     max_chars: int = 1000  # longer texts are cut (guards memory)
 
     def __post_init__(self) -> None:
@@ -24,9 +24,10 @@ class DataConfig:
 
 @dataclass
 class TokenizerConfig:
-    vocab_size: int = 4000
+    vocab_size: int | str = 4000  # or "auto": the corpus's distinct characters plus merges scaled to its size
     character_coverage: float = 1.0  # 1.0 keeps every Hangul syllable seen
     model_type: str = "bpe"
+    sampling: float = 0.0  # BPE-dropout probability while training (subword regularisation); 0 = off
 
 
 @dataclass

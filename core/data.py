@@ -89,6 +89,11 @@ class Dataset:
     label_names: list[str]
     report: DatasetReport
     config: DataConfig
+    groups: list[int] = field(default_factory=list)  # the dialogue (row) each example comes from
+
+    def __post_init__(self) -> None:
+        if not self.groups:
+            self.groups = list(range(len(self.texts)))
 
 
 def normalize_text(value: object) -> str:
@@ -118,14 +123,16 @@ def build_dataset(corpus: Corpus, config: DataConfig) -> Dataset:
     label_column = "감정_소분류" if config.task == "emotion58" else "감정_대분류"
     if label_column not in frame.columns:
         raise CorpusError(f"{corpus.source_name}: task {config.task} needs the column {label_column}, which is missing.")
-    texts = _texts(frame, config)
+    texts = _texts(frame, config)  # indexed by the dialogue's row; a row repeats in the turns mode
     labels = frame[label_column].map(normalize_text)
     if config.task == "binary":
         labels = labels.map(lambda x: "" if not x else ("긍정" if x == BINARY_POSITIVE else "부정"))
+    labels = labels.reindex(texts.index)
     empty_text = texts.eq("")
     missing_label = labels.eq("") & ~empty_text
     keep = ~(empty_text | missing_label)
-    table = pd.DataFrame({"text": texts[keep], "label": labels[keep]})
+    table = pd.DataFrame({"text": texts[keep].to_numpy(), "label": labels[keep].to_numpy(),
+                          "group": texts.index[keep].to_numpy()})
     deduped = table.drop_duplicates(subset="text", keep="first")
     label_names = _label_order(deduped["label"], config.task)
     counts = Counter(deduped["label"])
@@ -138,7 +145,8 @@ def build_dataset(corpus: Corpus, config: DataConfig) -> Dataset:
     )
     _check_usable(report, corpus.source_name)
     index = {name: i for i, name in enumerate(label_names)}
-    return Dataset(deduped["text"].tolist(), [index[x] for x in deduped["label"]], label_names, report, config)
+    return Dataset(deduped["text"].tolist(), [index[x] for x in deduped["label"]], label_names, report, config,
+                   [int(g) for g in deduped["group"]])
 
 
 def write_xlsx(frame: pd.DataFrame, target: Union[str, Path, BinaryIO], sheet: str = "Sheet1") -> None:
@@ -353,11 +361,17 @@ def _to_corpus(frame: pd.DataFrame, name: str, sheet: str, max_chars: int) -> Co
 
 
 def _texts(frame: pd.DataFrame, config: DataConfig) -> pd.Series:
+    """The example texts, indexed by their dialogue's row: 사람문장1, the human turns joined, or each turn."""
     if config.text == "first":
         return frame["사람문장1"].map(normalize_text).str.slice(0, config.max_chars)
-    columns = [c for c in HUMAN if c in frame.columns]
-    joined = frame[columns].apply(lambda row: " ".join(t for t in map(normalize_text, row) if t), axis=1)
-    return joined.str.slice(0, config.max_chars)
+    turns = frame[[c for c in HUMAN if c in frame.columns]].map(normalize_text)  # (rows, turns)
+    if config.text == "all":
+        joined = turns.apply(lambda row: " ".join(t for t in row if t), axis=1)
+        return joined.str.slice(0, config.max_chars)
+    stacked = turns.stack()  # one entry per (row, turn), in dialogue order
+    stacked = stacked[stacked != ""].droplevel(1)
+    silent = pd.Series("", index=frame.index.difference(stacked.index))  # counted as empty dialogues
+    return pd.concat([stacked, silent]).sort_index(kind="stable").str.slice(0, config.max_chars)
 
 
 def _label_order(labels: pd.Series, task: str) -> list[str]:

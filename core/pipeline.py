@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Callable, Optional
 
+from .baseline import train_baseline
 from .classifier import Classifier, ClassifierTask, Split
 from .config import ModelConfig, TokenizerConfig, TrainConfig
 from .data import Dataset
 from .model import BiLSTMWithAttention
-from .split import stratified_split
+from .split import group_split
 from .tokenizer import Tokenizer, train_tokenizer
 from .train import Callback, FitResult, TrainEvent, train_new
 
@@ -38,9 +40,25 @@ class Prepared:
     val_index: list[int]
     tokenizer: Tokenizer
 
-    def split(self, index: list[int], max_len: int) -> Split:
+    def split(self, index: list[int], max_len: int, training: bool = False) -> Split:
+        """Encoded rows; a training split re-segments every epoch when the tokenizer samples (BPE-dropout)."""
         texts = [self.dataset.texts[i] for i in index]
-        return Split(self.tokenizer.encode_batch(texts, max_len), [self.dataset.labels[i] for i in index])
+        labels = [self.dataset.labels[i] for i in index]
+        resample = None
+        if training and self.tokenizer.config.sampling > 0:
+            resample = lambda: self.tokenizer.encode_batch(texts, max_len, sample=True)  # noqa: E731
+        return Split(self.tokenizer.encode_batch(texts, max_len), labels, resample)
+
+    @cached_property
+    def baseline_metrics(self) -> dict:
+        """The linear baseline, fitted on the training rows only and scored on the validation rows."""
+        dataset = self.dataset
+        if not self.val_index or len({dataset.labels[i] for i in self.train_index}) < 2:
+            return {}
+        baseline = train_baseline([dataset.texts[i] for i in self.train_index],
+                                  [dataset.labels[i] for i in self.train_index], dataset.label_names)
+        scores = baseline.scores([dataset.texts[i] for i in self.val_index], [dataset.labels[i] for i in self.val_index])
+        return {"baseline_accuracy": scores["accuracy"], "baseline_macro_f1": scores["macro_f1"]}
 
 
 @dataclass
@@ -71,8 +89,8 @@ class TrainOutcome:
 
 def prepare(dataset: Dataset, train_config: TrainConfig, tokenizer: Tokenizer | None = None,
             tokenizer_config: TokenizerConfig | None = None) -> Prepared:
-    """Split the dataset; train a tokenizer on the training rows unless one is given."""
-    train_index, val_index = stratified_split(dataset.labels, train_config.val_share, train_config.seed)
+    """Split the dataset by dialogue; train a tokenizer on the training rows unless one is given."""
+    train_index, val_index = group_split(dataset.labels, dataset.groups, train_config.val_share, train_config.seed)
     if tokenizer is None:
         tokenizer = train_tokenizer([dataset.texts[i] for i in train_index], tokenizer_config)
     return Prepared(dataset, train_index, val_index, tokenizer)
@@ -108,16 +126,29 @@ def train_run(prepared: Prepared, model_config: ModelConfig, train_config: Train
               callback: Optional[Callback] = None, stop: Optional[threading.Event] = None) -> TrainOutcome:
     model_config = replace(model_config, vocab_size=prepared.tokenizer.vocab_size,
                            num_classes=len(prepared.dataset.label_names))
-    train_split = prepared.split(prepared.train_index, train_config.max_len)
+    train_split = prepared.split(prepared.train_index, train_config.max_len, training=True)
     val_split = prepared.split(prepared.val_index, train_config.max_len)
     model, result = train_new(BiLSTMWithAttention, model_config, ClassifierTask(), train_split, val_split,
                               train_config, callback, stop)
-    best = result.best
-    metrics = {"val_accuracy": best.val_acc, "val_loss": best.val_loss, "best_epoch": result.best_epoch} if best else {}
     dataset = prepared.dataset
     classifier = Classifier(prepared.tokenizer, model, list(dataset.label_names), dataset.config, train_config,
-                            metrics, result.history())
+                            {}, result.history())
+    best = result.best
+    if best is not None:
+        classifier.metrics = {"val_accuracy": best.val_acc, "val_loss": best.val_loss, "best_epoch": result.best_epoch,
+                              "val_macro_f1": _macro_f1(classifier, val_split), **prepared.baseline_metrics}
     return TrainOutcome(classifier, result, prepared)
+
+
+def _macro_f1(classifier: Classifier, split: Split) -> float:
+    """Macro-F1 of the restored best model on the validation split (accuracy alone flatters skewed tasks)."""
+    from sklearn.metrics import f1_score
+
+    if not split.labels:
+        return float("nan")
+    predicted = classifier.predict_ids(split.sequences)
+    return float(f1_score(split.labels, predicted, labels=list(range(len(classifier.label_names))),
+                          average="macro", zero_division=0))
 
 
 def _tagger(callback: Callable[[RunEvent], None], index: int, count: int, pooling: str, epochs: int) -> Callback:

@@ -4,8 +4,8 @@ import pytest
 
 from core.config import TokenizerConfig
 from core.errors import AttentionLabError
-from core.tokenizer import (BOS_ID, EOS_ID, PAD_ID, UNK_ID, Tokenizer, display_piece, is_word_start, length_stats,
-                            piece_frequencies, train_tokenizer, unknown_rate)
+from core.tokenizer import (BOS_ID, EOS_ID, PAD_ID, UNK_ID, Tokenizer, auto_vocab_size, display_piece, is_word_start,
+                            length_stats, piece_frequencies, train_tokenizer, unknown_rate)
 from tests.conftest import tiny_rows
 
 SENTENCES = [row["사람문장1"] for row in tiny_rows(20)]
@@ -32,10 +32,33 @@ def test_too_large_vocab_is_clamped_and_reported():
 def test_too_small_vocab_or_no_text_is_explained():
     with pytest.raises(AttentionLabError, match="too small"):
         train_tokenizer(SENTENCES, TokenizerConfig(vocab_size=10))
-    with pytest.raises(AttentionLabError, match=r"smaller than the \d+ distinct characters .* at least \d+"):
-        train_tokenizer(SENTENCES + [chr(0xAC00 + i) for i in range(300)], TokenizerConfig(vocab_size=120))
     with pytest.raises(AttentionLabError, match="No sentences"):
         train_tokenizer(["", ""], TokenizerConfig())
+
+
+def test_vocab_below_the_characters_is_raised_to_them():
+    many = SENTENCES + [chr(0xAC00 + i) for i in range(300)]
+    tokenizer = train_tokenizer(many, TokenizerConfig(vocab_size=120))
+    characters = len(set("".join(many)) | {"\u2581"})
+    assert tokenizer.clamped_from == 120 and characters + 4 <= tokenizer.vocab_size < characters + 20
+    assert unknown_rate(tokenizer, many) == 0.0  # every character is kept
+
+
+def test_auto_vocab_covers_every_character_and_grows_with_the_corpus():
+    small = train_tokenizer(SENTENCES, TokenizerConfig(vocab_size="auto"))
+    characters = len(set("".join(SENTENCES)) | {"\u2581"}) + 4
+    assert small.vocab_size >= characters and small.config.vocab_size == small.vocab_size
+    assert auto_vocab_size(SENTENCES * 20) > auto_vocab_size(SENTENCES)
+
+
+def test_sampling_changes_training_segmentations_only(tokenizer):
+    sampled = Tokenizer(tokenizer.model_proto, TokenizerConfig(vocab_size=tokenizer.vocab_size, sampling=0.3))
+    texts = ["오늘 회사에서 너무 화가 나서 잠이 안 와"] * 20
+    plain = sampled.encode_batch(texts)
+    assert all(ids == plain[0] for ids in plain)  # evaluation: one deterministic segmentation
+    drawn = sampled.encode_batch(texts, sample=True)
+    assert any(ids != plain[0] for ids in drawn)  # training: BPE-dropout varies it
+    assert all(sampled.decode(ids) == texts[0] for ids in drawn)  # same text either way
 
 
 def test_pieces_round_trip_and_word_starts(tokenizer):
