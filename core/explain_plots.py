@@ -26,10 +26,9 @@ def attribution_rows(units: Sequence[str], scores: Mapping[str, Sequence[float]]
         text=[[f"{v:.2f}" for v in row] for row in values], texttemplate="%{text}",
         colorscale=DIVERGING, zmid=0, zmin=-1, zmax=1, xgap=2, ygap=2, showscale=False,
         hovertemplate="%{y}<br>%{x}: %{customdata:.4f}<extra></extra>"))
-    fig.update_xaxes(type="category", side="top", tickangle=-45 if len(units) > 14 else 0,
-                     tickfont=dict(family=FONT_FAMILY, size=13))
+    fig.update_xaxes(type="category", tickangle=-45 if len(units) > 14 else 0, tickfont=dict(family=FONT_FAMILY, size=13))
     fig.update_yaxes(type="category", autorange="reversed")
-    return style(fig, title, height=120 + 44 * len(methods), top=70 if len(units) > 14 else 40)
+    return style(fig, title, height=120 + 44 * len(methods) + (40 if len(units) > 14 else 0))
 
 
 def agreement_bars(pair_names: Sequence[str], taus: Sequence[float], ranges: Sequence[tuple[float, float] | None],
@@ -48,7 +47,7 @@ def agreement_bars(pair_names: Sequence[str], taus: Sequence[float], ranges: Seq
                          hovertemplate="%{y}: %{x:.3f}<extra></extra>"))
     fig.update_layout(barmode="overlay")
     fig.update_xaxes(title=x_title, range=[-1.05, 1.25], zeroline=True)
-    fig.update_yaxes(type="category")
+    fig.update_yaxes(type="category", categoryorder="array", categoryarray=y)  # the first pair on top
     return style(fig, title, height=90 + 42 * len(y))
 
 

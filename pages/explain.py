@@ -49,7 +49,7 @@ if by_word:
 else:
     taus, overlaps, k = result.kendall_tau, result.top_k_overlap, result.top_k
 pair_names = [f"{names[a]} ~ {names[b]}" for a, b in PAIRS]
-tau_col, table_col = st.columns([3, 2])
+tau_col, table_col = st.columns([1, 1])
 tau_col.plotly_chart(explain_plots.agreement_bars(pair_names, [taus[pair_key(a, b)] for a, b in PAIRS],
                                                   [PUBLISHED_TAU.get(p) for p in PAIRS], t("explain.published")),
                      key="explain_tau")
@@ -57,7 +57,7 @@ table_col.dataframe(pd.DataFrame({
     t("explain.pair"): pair_names, "Kendall τ": [taus[pair_key(a, b)] for a, b in PAIRS],
     t("explain.overlap", k=k): [overlaps[pair_key(a, b)] for a, b in PAIRS],
     t("explain.published"): ["{:.2f}–{:.2f}".format(*PUBLISHED_TAU[p]) if p in PUBLISHED_TAU else "" for p in PAIRS],
-}), hide_index=True, column_config={"Kendall τ": st.column_config.NumberColumn(format="%.2f")})
+}).round(2), hide_index=True)
 st.caption(t("explain.agreement_note", k=k))
 
 st.subheader(t("explain.deletion"))
@@ -123,7 +123,7 @@ for name, s in summaries:
     row.update({f"{t('explain.comp')} · {names[m]}": v for m, v in s.comprehensiveness.items()})
     row.update({t("explain.perm_delta"): s.permutation_median_delta, t("explain.flip_rate"): s.top_zeroed_flip_rate})
     rows.append(row)
-st.dataframe(pd.DataFrame(rows).round(3), hide_index=True)
+st.dataframe(pd.DataFrame(rows).set_index(t("explain.model_col")).round(3).T)  # one column per model
 name, first = summaries[0]
 st.caption(t("explain.took", n=f"{first.n:,}", s=f"{first.seconds:.1f}"))
 st.plotly_chart(explain_plots.summary_bars(first.comprehensiveness, names, t("explain.comp"),

@@ -165,3 +165,18 @@ def test_walkthrough_upload_train_stop_predict(app_url, page, upload_file):
     page.locator(".js-plotly-plot").first.wait_for()  # the confusion matrix
     assert page.get_by_text("macro-F1").count() >= 1
     shot(page, "05_evaluate")
+
+    nav(page, "예측")  # the predictions made above are still there
+    page.get_by_role("button", name="설명 검증").first.click()
+    page.get_by_role("heading", name="설명 검증: 어텐션이 이 예측을 설명할까?").wait_for()
+    page.locator(".js-plotly-plot").nth(2).wait_for()  # attribution rows, τ bars, deletion curves
+    assert page.get_by_text("친구가 약속을 또 어겨서 너무 화가 나.").count() >= 1  # the sentence came along
+    assert page.locator('[data-testid="stException"]').count() == 0
+    shot(page, "06_explain")
+    page.locator(".js-plotly-plot").nth(2).scroll_into_view_if_needed()
+    shot(page, "07_explain_deletion")
+    page.get_by_role("button", name="모델 전체 검증").click()  # over the validation split, with a progress bar
+    page.locator(".js-plotly-plot").nth(3).wait_for(timeout=120_000)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.locator(".js-plotly-plot").nth(3).scroll_into_view_if_needed()
+    shot(page, "08_explain_model")

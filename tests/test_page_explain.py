@@ -3,7 +3,9 @@ way in from Predict with the current sentence."""
 
 from __future__ import annotations
 
+import copy
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -11,6 +13,7 @@ from core.explain import METHODS, to_words
 from tests.test_app import (EXAMPLES, click, ko, new_app, open_page, sample_slice, texts,  # noqa: F401  (fixtures)
                             through_app, trained)
 from ui.i18n import STRINGS
+from ui.state import RunRecord
 
 
 @pytest.fixture(scope="module")
@@ -57,8 +60,24 @@ def test_model_summary_over_the_validation_split(explained):
     name, summary = at.session_state["explain_summary"][1][0]
     assert summary.n == 20 and 0.0 <= summary.uniform_accuracy <= 1.0
     table = at.dataframe[-1].value
-    assert list(table[ko("explain.model_col")]) == [name]
+    assert list(table.columns) == [name] and ko("explain.uniform_accuracy") in table.index
     assert len(at.get("plotly_chart")) == 4
+
+
+def test_summary_also_covers_the_mean_pooling_run(trained):  # noqa: F811
+    at = open_page(trained, "explain")
+    mean = copy.deepcopy(at.session_state["model"].classifier)
+    mean.model.config = replace(mean.model.config, pooling="mean")
+    runs = at.session_state["runs"]
+    runs.append(RunRecord(len(runs) + 1, "mean", {}, [], [], 1.0, {}, False, 0.0, classifier=mean))
+    at.session_state["w_explain_limit"] = 12
+    at.run()
+    assert at.checkbox[0].label == ko("explain.with_mean", name=f"#{len(runs)} mean") and at.checkbox[0].value
+    click(at, ko("explain.summarize"))
+    (_, attention), (_, pooled) = at.session_state["explain_summary"][1]
+    assert pooled.pooling == "mean" and pooled.uniform_accuracy == pooled.accuracy, "mean pooling is uniform attention"
+    assert list(at.dataframe[-1].value.columns) == [at.session_state["model"].source, f"#{len(runs)} mean"]
+    runs.pop()
 
 
 def test_predict_links_here_with_its_sentence(trained):  # noqa: F811
