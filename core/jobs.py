@@ -6,7 +6,6 @@ The thread never touches a UI; a page reads `snapshot()` on a timer and sets `st
 from __future__ import annotations
 
 import threading
-import time
 import traceback
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
@@ -23,8 +22,6 @@ class JobSnapshot:
     events: list = field(default_factory=list)
     result: Any = None
     error: Optional[str] = None
-    started_at: float = 0.0
-    first_event_at: Optional[float] = None  # seconds from start to the first report
 
 
 class TrainingJob:
@@ -39,8 +36,6 @@ class TrainingJob:
         self._state = "running"
         self._result: Any = None
         self._error: Optional[str] = None
-        self._started_at = time.perf_counter()
-        self._first_event_at: Optional[float] = None
         self._thread = threading.Thread(target=self._run, name=f"attention-lab-{name}", daemon=True)
 
     def start(self) -> "TrainingJob":
@@ -49,8 +44,6 @@ class TrainingJob:
 
     def _report(self, event: Any) -> None:
         with self._lock:
-            if self._first_event_at is None:
-                self._first_event_at = time.perf_counter() - self._started_at
             self._events.append(event)
 
     def _run(self) -> None:
@@ -78,8 +71,7 @@ class TrainingJob:
 
     def snapshot(self) -> JobSnapshot:
         with self._lock:
-            return JobSnapshot(self._state, list(self._events), self._result, self._error,
-                               self._started_at, self._first_event_at)
+            return JobSnapshot(self._state, list(self._events), self._result, self._error)
 
 
 def start_job(current: Optional[TrainingJob], function: JobFunction, name: str = "training") -> TrainingJob:

@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from core.batching import bucketed_batches, pad_batch
+from core.batching import pad_batch
 from core.config import ModelConfig
 from core.model import BiLSTMWithAttention, lengths_to_mask
 
@@ -61,14 +61,3 @@ def test_attention_follows_the_formula():
 def test_padding_id_embedding_is_zero():
     model = make_model()
     assert torch.all(model.embedding.weight[0] == 0)
-
-
-def test_bucketed_batches_cover_everything_once_and_group_lengths():
-    lengths = [i % 37 for i in range(1000)]
-    import random
-
-    batches = bucketed_batches(lengths, 32, random.Random(1))
-    flat = sorted(i for b in batches for i in b)
-    assert flat == list(range(1000))
-    spread = sum(max(lengths[i] for i in b) - min(lengths[i] for i in b) for b in batches) / len(batches)
-    assert spread < 5  # random batches would spread over ~30

@@ -8,8 +8,6 @@ import torch
 
 from .model import Seq2Seq, State
 
-METHODS = ("greedy", "beam")
-
 
 @dataclass
 class DecodeConfig:
