@@ -152,3 +152,13 @@ def unknown_rate(tokenizer: Tokenizer, texts: Sequence[str]) -> float:
     batch = tokenizer.encode_batch(texts)
     total = sum(len(ids) for ids in batch)
     return sum(ids.count(UNK_ID) for ids in batch) / total if total else 0.0
+
+
+def piece_surfaces(tokenizer: Tokenizer, text: str, max_len: int | None = None) -> list[str]:
+    """The characters of `text` each piece stands for, in order (one per id of `tokenizer.encode(text)`).
+
+    SentencePiece keeps each piece's span of the input, so an <unk> piece can be shown as the characters the
+    tokenizer never saw. The space before a word is dropped, as display_piece drops ▁.
+    """
+    pieces = tokenizer.processor.encode(text, return_type="proto").pieces
+    return [piece.surface.strip() for piece in pieces][:max_len]

@@ -85,3 +85,16 @@ def test_statistics(tokenizer):
 def test_tokenizer_reloads_from_proto(tokenizer):
     again = Tokenizer(tokenizer.model_proto, tokenizer.config)
     assert again.encode("너무 슬퍼") == tokenizer.encode("너무 슬퍼")
+
+
+def test_piece_surfaces_give_the_characters_behind_unknown_pieces(tokenizer):
+    from core.tokenizer import piece_surfaces
+
+    text = "오늘 鬱 회사에서 <b>hi</b>"
+    ids = tokenizer.encode(text)
+    surfaces = piece_surfaces(tokenizer, text)
+    assert len(surfaces) == len(ids)
+    unknown = [surface for i, surface in zip(ids, surfaces) if i == UNK_ID]
+    assert "鬱" in unknown and any("<b>" in s or "hi" in s for s in unknown)  # never seen: shown as typed
+    assert "".join(surfaces).replace(" ", "") == text.replace(" ", "")  # every character of the input, in order
+    assert piece_surfaces(tokenizer, text, max_len=2) == surfaces[:2]
