@@ -96,17 +96,18 @@ def explain_batch(classifier: Classifier, texts: Sequence[str], seed: int = 0, i
     gxi, ig, ig_delta = attributions(model, ids, lengths, targets, ig_steps)
     loo = leave_one_out(model, seqs, targets.tolist(), p0.tolist())
     counter = counterfactuals(model, ids, lengths, targets, attention, seed)
-    results = []
-    for row, (text, seq) in enumerate(zip(texts, seqs)):
-        n = len(seq)
-        scores = {"attention": attention[row, :n], "grad_x_input": gxi[row, :n],
-                  "integrated_gradients": ig[row, :n], "leave_one_out": loo[row]}
-        scores = {m: np.asarray(v.detach().cpu() if torch.is_tensor(v) else v, dtype=float) for m, v in scores.items()}
-        results.append((text, seq, row, scores))
-    curves = deletion_curves(model, [(seq, scores, int(targets[row])) for _, seq, row, scores in results], seed)
-    return [_assemble(classifier, text, seq, scores, float(p0[row]), int(targets[row]), float(ig_delta[row]),
-                      curves[row], {k: v[row] for k, v in counter.items()})
-            for text, seq, row, scores in results]
+    per_row = [_row_scores(attention, gxi, ig, loo, row, len(seq)) for row, seq in enumerate(seqs)]
+    curves = deletion_curves(model, list(zip(seqs, per_row, targets.tolist())), seed)
+    return [_assemble(classifier, text, seqs[row], per_row[row], float(p0[row]), int(targets[row]),
+                      float(ig_delta[row]), curves[row], {k: v[row] for k, v in counter.items()})
+            for row, text in enumerate(texts)]
+
+
+def _row_scores(attention, gxi, ig, loo, row: int, length: int) -> dict[str, np.ndarray]:
+    """One sentence's four score rows, cut to its real pieces."""
+    tensors = {"attention": attention, "grad_x_input": gxi, "integrated_gradients": ig}
+    scores = {m: x[row, :length].detach().cpu().numpy().astype(float) for m, x in tensors.items()}
+    return {**scores, "leave_one_out": np.asarray(loo[row], dtype=float)}
 
 
 def _assemble(classifier, text, seq, scores, p, target, ig_delta, curves, counter) -> Explanation:
@@ -238,7 +239,7 @@ def counterfactuals(model: BiLSTMWithAttention, ids: torch.Tensor, lengths: torc
                     attention: torch.Tensor, seed: int = 0) -> dict[str, list]:
     """Same BiLSTM states, other pooling weights: PERMUTATIONS shuffles of α (median |Δp|), uniform α (Δp), and α
     with its top weight zeroed and renormalised (Δp, label flip). NaN where the model does not pool with weights."""
-    batch, width = ids.shape
+    batch = ids.size(0)
     nan = {"permutation": [math.nan] * batch, "uniform": [math.nan] * batch, "top_zeroed": [math.nan] * batch,
            "flips": [False] * batch}
     if model.config.pooling == "last":
