@@ -6,7 +6,7 @@ import io
 import json
 import platform
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, Callable, Union
 
@@ -21,6 +21,7 @@ from .errors import BundleError
 FORMAT = "attention-lab-bundle"
 FORMAT_VERSION = 1
 WEIGHTS, TOKENIZER, META = "model.safetensors", "tokenizer.model", "bundle.json"
+OPTIONAL = ("baseline.safetensors", "baseline.json")  # read when present; older bundles lack them
 MAX_BUNDLE_BYTES = 512 * 1024 * 1024
 
 Target = Union[str, Path, BinaryIO]
@@ -32,6 +33,7 @@ class Bundle:
     meta: dict
     tensors: dict[str, torch.Tensor]
     tokenizer_proto: bytes
+    extras: dict[str, bytes] = field(default_factory=dict)  # optional members (OPTIONAL), e.g. the baseline
 
 
 class BundledModel:
@@ -48,11 +50,14 @@ class BundledModel:
     def bundle_tensors(self) -> dict[str, torch.Tensor]:
         return self.model.state_dict()
 
+    def bundle_extras(self) -> dict[str, bytes]:
+        return {}
+
     def to_bundle(self) -> Bundle:
         meta = {**self.extra_meta(), "tokenizer_config": to_dict(self.tokenizer.config),
                 "model_config": to_dict(self.model.config), "train_config": to_dict(self.train_config),
                 "metrics": self.metrics, "history": self.history}
-        return Bundle(self.KIND, meta, self.bundle_tensors(), self.tokenizer.model_proto)
+        return Bundle(self.KIND, meta, self.bundle_tensors(), self.tokenizer.model_proto, self.bundle_extras())
 
     def save(self, target: Target) -> None:
         write_bundle(target, self.to_bundle())
@@ -63,6 +68,7 @@ class BundledModel:
 
 @dataclass
 class BundleParts:
+    extras: dict[str, bytes]
     meta: dict
     tokenizer: Any  # core.tokenizer.Tokenizer
     model: torch.nn.Module
@@ -92,7 +98,7 @@ def load_parts(source: Union[Target, bytes], kind: str, name: str, model_class: 
     if tokenizer.vocab_size != model_config.vocab_size:
         raise BundleError(f"{name}: the tokenizer's vocabulary disagrees with the model's shape.")
     model.eval()
-    return BundleParts(meta, tokenizer, model, train_config)
+    return BundleParts(bundle.extras, meta, tokenizer, model, train_config)
 
 
 def write_bundle(target: Target, bundle: Bundle) -> None:
@@ -103,6 +109,8 @@ def write_bundle(target: Target, bundle: Bundle) -> None:
         archive.writestr(META, json.dumps(meta, ensure_ascii=False, indent=2))
         archive.writestr(WEIGHTS, save_tensors(tensors))
         archive.writestr(TOKENIZER, bundle.tokenizer_proto)
+        for member, data in bundle.extras.items():
+            archive.writestr(member, data)
 
 
 def bundle_bytes(bundle: Bundle) -> bytes:
@@ -119,6 +127,7 @@ def read_bundle(source: Union[Target, bytes], expected_kind: str, name: str = "b
             _check_members(archive, name)
             meta = json.loads(archive.read(META).decode("utf-8"))
             weights, proto = archive.read(WEIGHTS), archive.read(TOKENIZER)
+            extras = {m: archive.read(m) for m in OPTIONAL if m in archive.namelist()}
     except zipfile.BadZipFile:
         raise BundleError(f"{name}: not a model bundle (.zip) or the file is corrupted.") from None
     except (json.JSONDecodeError, UnicodeDecodeError):
@@ -128,7 +137,7 @@ def read_bundle(source: Union[Target, bytes], expected_kind: str, name: str = "b
         tensors = load_tensors(weights)
     except Exception:
         raise BundleError(f"{name}: the weights ({WEIGHTS}) are corrupted.") from None
-    return Bundle(expected_kind, meta, tensors, proto)
+    return Bundle(expected_kind, meta, tensors, proto, extras)
 
 
 def _read_source(source: Union[Target, bytes]) -> bytes:

@@ -9,6 +9,7 @@ from typing import Callable, Optional, Sequence
 import torch
 import torch.nn.functional as F
 
+from .baseline import Baseline, baseline_from_members, baseline_members
 from .batching import iterate_batches, pad_batch
 from .bundle import BundledModel, load_parts
 from .config import DataConfig, ModelConfig, TrainConfig, from_dict, to_dict
@@ -74,6 +75,7 @@ class Classifier(BundledModel):
     train_config: TrainConfig
     metrics: dict = field(default_factory=dict)
     history: dict = field(default_factory=dict)  # epoch curves, for the app's run history
+    baseline: Optional[Baseline] = field(default=None, repr=False)  # the linear reference, fitted on the same split
 
     KIND = "classifier"
 
@@ -121,6 +123,9 @@ class Classifier(BundledModel):
     def extra_meta(self) -> dict:
         return {"label_names": self.label_names, "data_config": to_dict(self.data_config)}
 
+    def bundle_extras(self) -> dict[str, bytes]:
+        return baseline_members(self.baseline) if self.baseline is not None else {}
+
 
 def load_classifier(source, name: str = "bundle") -> Classifier:
     """Rebuild a classifier from a bundle; incompatible contents raise BundleError."""
@@ -133,5 +138,9 @@ def load_classifier(source, name: str = "bundle") -> Classifier:
         raise BundleError(f"{name}: the bundle's labels or data settings are unreadable ({type(error).__name__}).") from None
     if len(label_names) != parts.model.config.num_classes:
         raise BundleError(f"{name}: labels or vocabulary disagree with the model's shape.")
+    try:
+        baseline = baseline_from_members(parts.extras)
+    except Exception as error:
+        raise BundleError(f"{name}: the bundle's baseline is unreadable ({type(error).__name__}).") from None
     return Classifier(parts.tokenizer, parts.model, label_names, data_config, parts.train_config,
-                      meta.get("metrics", {}), meta.get("history", {}))
+                      meta.get("metrics", {}), meta.get("history", {}), baseline)

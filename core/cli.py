@@ -99,8 +99,12 @@ def _train(args) -> int:
                                callback=ProgressBar())
     outcome.classifier.save(args.out)
     metrics = outcome.classifier.metrics
-    print(f"saved {args.out}: best epoch {metrics.get('best_epoch')}, val accuracy {metrics.get('val_accuracy', float('nan')):.4f}",
-          file=sys.stderr)
+    nan = float("nan")
+    print(f"saved {args.out}: best epoch {metrics.get('best_epoch')}, val accuracy {metrics.get('val_accuracy', nan):.4f}, "
+          f"macro-F1 {metrics.get('val_macro_f1', nan):.4f}", file=sys.stderr)
+    if "baseline_accuracy" in metrics:
+        print(f"baseline (char n-grams + linear SVM, same split): val accuracy {metrics['baseline_accuracy']:.4f}, "
+              f"macro-F1 {metrics['baseline_macro_f1']:.4f}", file=sys.stderr)
     return 0
 
 
@@ -116,6 +120,9 @@ def _evaluate(args) -> int:
         print(json.dumps(report.to_json(), ensure_ascii=False))
         return 0
     print(f"n={report.n}  accuracy={report.accuracy:.4f}  macro-F1={report.macro_f1:.4f}")
+    if report.baseline:
+        print(f"baseline (char n-grams + linear SVM, same rows): accuracy={report.baseline['accuracy']:.4f}  "
+              f"macro-F1={report.baseline['macro_f1']:.4f}")
     for row in report.per_class:
         print(f"  {row['label']:<12} P={row['precision']:.3f} R={row['recall']:.3f} F1={row['f1']:.3f} n={row['support']}")
     if report.skipped_unknown_labels:

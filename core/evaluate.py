@@ -24,11 +24,13 @@ class EvalReport:
     misclassified: pd.DataFrame  # text, true, predicted, confidence, index
     predictions: list[Prediction] = field(repr=False, default_factory=list)
     skipped_unknown_labels: dict[str, int] = field(default_factory=dict)
+    baseline: dict[str, float] = field(default_factory=dict)  # accuracy, macro_f1 of the bundle's baseline, if any
 
     def to_json(self) -> dict:
-        return {"n": self.n, "accuracy": self.accuracy, "macro_f1": self.macro_f1, "per_class": self.per_class,
-                "confusion": self.confusion, "label_names": self.label_names,
-                "skipped_unknown_labels": self.skipped_unknown_labels, "misclassified": len(self.misclassified)}
+        report = {"n": self.n, "accuracy": self.accuracy, "macro_f1": self.macro_f1, "per_class": self.per_class,
+                  "confusion": self.confusion, "label_names": self.label_names,
+                  "skipped_unknown_labels": self.skipped_unknown_labels, "misclassified": len(self.misclassified)}
+        return {**report, **{f"baseline_{k}": v for k, v in self.baseline.items()}}
 
 
 def evaluate(classifier: Classifier, texts: Sequence[str], labels: Sequence[str], progress=None) -> EvalReport:
@@ -54,7 +56,16 @@ def evaluate(classifier: Classifier, texts: Sequence[str], labels: Sequence[str]
         confusion=confusion_matrix(labels, predicted, labels=names).tolist(),
         misclassified=_misclassified(texts, labels, predictions),
         predictions=predictions, skipped_unknown_labels=skipped,
+        baseline=_baseline_scores(classifier, texts, labels),
     )
+
+
+def _baseline_scores(classifier: Classifier, texts: list[str], labels: list[str]) -> dict[str, float]:
+    """The linear baseline on exactly the same rows, so the two numbers compare."""
+    if classifier.baseline is None:
+        return {}
+    index = {name: i for i, name in enumerate(classifier.label_names)}
+    return classifier.baseline.scores(texts, [index[label] for label in labels])
 
 
 def evaluate_dataset(classifier: Classifier, dataset: Dataset, progress=None) -> EvalReport:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Callable, Optional
 
-from .baseline import train_baseline
+from .baseline import Baseline, train_baseline
 from .classifier import Classifier, ClassifierTask, Split
 from .config import ModelConfig, TokenizerConfig, TrainConfig
 from .data import Dataset
@@ -32,6 +32,14 @@ class RunEvent:
 
 
 @dataclass
+class BaselineEvent:
+    """The linear baseline's validation scores, sent before the first run so a chart can draw them at once."""
+
+    accuracy: float
+    macro_f1: float
+
+
+@dataclass
 class Prepared:
     """A dataset split once, and the tokenizer trained on its training rows: shared by a sweep's runs."""
 
@@ -50,14 +58,22 @@ class Prepared:
         return Split(self.tokenizer.encode_batch(texts, max_len), labels, resample)
 
     @cached_property
-    def baseline_metrics(self) -> dict:
-        """The linear baseline, fitted on the training rows only and scored on the validation rows."""
+    def baseline(self) -> Baseline | None:
+        """The linear baseline, fitted on the training rows only (None without two classes there)."""
         dataset = self.dataset
-        if not self.val_index or len({dataset.labels[i] for i in self.train_index}) < 2:
+        if len({dataset.labels[i] for i in self.train_index}) < 2:
+            return None
+        return train_baseline([dataset.texts[i] for i in self.train_index],
+                              [dataset.labels[i] for i in self.train_index], dataset.label_names)
+
+    @cached_property
+    def baseline_metrics(self) -> dict:
+        """The baseline's accuracy and macro-F1 on the validation rows."""
+        if self.baseline is None or not self.val_index:
             return {}
-        baseline = train_baseline([dataset.texts[i] for i in self.train_index],
-                                  [dataset.labels[i] for i in self.train_index], dataset.label_names)
-        scores = baseline.scores([dataset.texts[i] for i in self.val_index], [dataset.labels[i] for i in self.val_index])
+        dataset = self.dataset
+        scores = self.baseline.scores([dataset.texts[i] for i in self.val_index],
+                                      [dataset.labels[i] for i in self.val_index])
         return {"baseline_accuracy": scores["accuracy"], "baseline_macro_f1": scores["macro_f1"]}
 
 
@@ -107,12 +123,14 @@ def train_classifier(dataset: Dataset, model_config: ModelConfig | None = None, 
 
 def train_runs(dataset: Dataset, model_config: ModelConfig, train_config: TrainConfig, poolings: list[str],
                tokenizer: Tokenizer | None = None, tokenizer_config: TokenizerConfig | None = None,
-               callback: Optional[Callable[[RunEvent], None]] = None,
+               callback: Optional[Callable[[RunEvent | BaselineEvent], None]] = None,
                stop: Optional[threading.Event] = None) -> list[TrainOutcome]:
-    """One run per pooling on the same split and tokenizer, so their scores compare; events are RunEvents.
-
-    Stop ends the current run and skips the rest."""
+    """One run per pooling on the same split and tokenizer, so their scores compare; events are a
+    BaselineEvent, then RunEvents. Stop ends the current run and skips the rest."""
     prepared = prepare(dataset, train_config, tokenizer, tokenizer_config)
+    if callback is not None and prepared.baseline_metrics:
+        metrics = prepared.baseline_metrics
+        callback(BaselineEvent(metrics["baseline_accuracy"], metrics["baseline_macro_f1"]))
     outcomes = []
     for index, pooling in enumerate(poolings):
         if stop is not None and stop.is_set():
@@ -132,7 +150,7 @@ def train_run(prepared: Prepared, model_config: ModelConfig, train_config: Train
                               train_config, callback, stop)
     dataset = prepared.dataset
     classifier = Classifier(prepared.tokenizer, model, list(dataset.label_names), dataset.config, train_config,
-                            {}, result.history())
+                            {}, result.history(), prepared.baseline)
     best = result.best
     if best is not None:
         classifier.metrics = {"val_accuracy": best.val_acc, "val_loss": best.val_loss, "best_epoch": result.best_epoch,

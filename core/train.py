@@ -105,6 +105,14 @@ class Task(Protocol):
     def rank(self, val_loss: float, val_acc: float) -> tuple: ...  # larger is better
 
 
+def overfitting(epochs: list[TrainEvent]) -> bool:
+    """Validation loss rose for two epochs in a row while training loss fell: the model memorises."""
+    if len(epochs) < 3:
+        return False
+    a, b, c = epochs[-3:]
+    return c.val_loss > b.val_loss > a.val_loss and c.train_loss < b.train_loss < a.train_loss
+
+
 def train_new(model_class: type, model_config: Any, task: Task, train: Any, val: Any, config: LoopConfig,
               callback: Optional[Callback] = None, stop: Optional[threading.Event] = None) -> tuple[nn.Module, FitResult]:
     """Build a model from its config under the run's seed (so a seed reproduces a run), then fit it."""

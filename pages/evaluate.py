@@ -58,11 +58,18 @@ st.subheader(t("eval.results", name=name))
 if report.skipped_unknown_labels:
     skipped = ", ".join(f"{label} ({n:,})" for label, n in report.skipped_unknown_labels.items())
     st.warning(t("eval.skipped", labels=skipped))
-cells = st.columns(4)
+base = report.baseline
+cells = st.columns(6 if base else 4)
 cells[0].metric(t("eval.n"), f"{report.n:,}")
-cells[1].metric(t("eval.accuracy"), f"{report.accuracy:.3f}")
-cells[2].metric(t("eval.macro_f1"), f"{report.macro_f1:.3f}")
+cells[1].metric(t("eval.accuracy"), f"{report.accuracy:.3f}",
+                delta=t("eval.vs_baseline", delta=f"{report.accuracy - base['accuracy']:+.3f}") if base else None)
+cells[2].metric(t("eval.macro_f1"), f"{report.macro_f1:.3f}",
+                delta=t("eval.vs_baseline", delta=f"{report.macro_f1 - base['macro_f1']:+.3f}") if base else None)
 cells[3].metric(t("eval.wrong"), f"{len(report.misclassified):,}")
+if base:
+    cells[4].metric(t("eval.baseline_accuracy"), f"{base['accuracy']:.3f}")
+    cells[5].metric(t("eval.baseline_macro_f1"), f"{base['macro_f1']:.3f}")
+    st.caption(t("baseline_note"))
 
 table_col, matrix_col = st.columns([2, 3])
 with table_col:
