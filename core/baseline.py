@@ -66,8 +66,8 @@ def baseline_members(baseline: Baseline) -> dict[str, bytes]:
     """The fitted baseline as bundle members: arrays in safetensors, n-grams and labels in JSON (no pickle)."""
     vectorizer, classifier = baseline.vectorizer, baseline.classifier
     ngrams = sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.get)
-    tensors = {"idf": torch.tensor(vectorizer.idf_, dtype=torch.float32),
-               "coef": torch.tensor(classifier.coef_, dtype=torch.float32),  # (C or 1, V)
+    tensors = {"idf": torch.tensor(vectorizer.idf_, dtype=torch.float32).contiguous(),
+               "coef": torch.tensor(classifier.coef_, dtype=torch.float32).contiguous(),  # (C or 1, V)
                "intercept": torch.tensor(classifier.intercept_, dtype=torch.float32)}
     meta = {"ngrams": ngrams, "classes": [int(c) for c in classifier.classes_], "label_names": baseline.label_names}
     return {WEIGHTS: save_tensors(tensors), META: json.dumps(meta, ensure_ascii=False).encode("utf-8")}
