@@ -11,6 +11,7 @@ from pathlib import Path
 from .cli_common import ProgressBar, add_training_args, check_output_dir, data_path, loop_settings, vocab_setting
 from .config import POOLINGS, TASKS, TEXT_MODES, DataConfig, ModelConfig, TokenizerConfig, TrainConfig
 from .errors import AttentionLabError
+from .explain_cli import add_parser as add_explain
 from .seq2seq.cli import add_parser as add_seq2seq
 
 
@@ -41,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_predict(commands)
     _add_bench(commands)
     add_seq2seq(commands)
-    __import__("core.explain_cli", fromlist=["add_parser"]).add_parser(commands)
+    add_explain(commands)
     return parser
 
 
