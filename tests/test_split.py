@@ -1,6 +1,6 @@
 """Validation splits: class shares kept, every row once, reproducible by seed."""
 
-from core.split import stratified_split
+from core.split import group_split, stratified_split
 
 
 def test_stratified_split_keeps_class_shares():
@@ -23,3 +23,13 @@ def test_the_seed_decides_the_split():
     labels = [i % 4 for i in range(80)]
     assert stratified_split(labels, 0.25, seed=5) == stratified_split(labels, 0.25, seed=5)
     assert stratified_split(labels, 0.25, seed=5) != stratified_split(labels, 0.25, seed=6)
+
+
+def test_group_split_keeps_each_dialogue_on_one_side():
+    groups = [g for g in range(40) for _ in range(1 + g % 3)]  # dialogues of 1 to 3 examples
+    labels = [g % 2 for g in groups]  # a dialogue's turns share a label
+    train, val = group_split(labels, groups, 0.25, seed=0)
+    assert sorted(train + val) == list(range(len(groups))) and val
+    assert not {groups[i] for i in train} & {groups[i] for i in val}
+    val_dialogues = {groups[i] for i in val}
+    assert len(val_dialogues) == 10 and sum(g % 2 for g in val_dialogues) == 5  # a quarter, stratified by label
