@@ -3,13 +3,17 @@
 import streamlit as st
 
 from ui import state
-from ui.i18n import t
-from ui.training import JOB_KEY, JOB_NAME, collect_finished, finish_training
+from ui.i18n import model_name, t
+from ui.warmup import warm_up_once
 
-st.set_page_config(page_title="Attention Lab", page_icon=":material/psychology:", layout="wide")
+# An emoji icon is drawn by the browser; a ":material/...:" page icon is fetched from the internet.
+st.set_page_config(page_title="Attention Lab", page_icon="🧠", layout="wide")
 state.keep_widget_values()
 state.ensure_defaults()
-collect_finished(JOB_KEY, finish_training, JOB_NAME)  # a run that ended while the user was on another page
+if state.job() is not None:  # ui.training imports torch: only once this session has started a training
+    from ui.training import JOB_KEY, JOB_NAME, collect_finished, finish_training
+
+    collect_finished(JOB_KEY, finish_training, JOB_NAME)  # a run that ended while the user was on another page
 
 # The pages, in walk-through order. New pages get one entry here.
 PAGES = [
@@ -34,7 +38,7 @@ def sidebar() -> None:
         lines = [t("side.data", name=state.corpus().source_name, rows=f"{len(dataset.texts):,}",
                    task=t(f"task.{dataset.config.task}")) if dataset else t("side.no_data"),
                  t("side.tokenizer", vocab=f"{tokenizer.vocab_size:,}") if tokenizer else t("side.no_tokenizer"),
-                 t("side.model", name=active.source) if active else t("side.no_model")]
+                 t("side.model", name=model_name(active.source)) if active else t("side.no_model")]
         st.markdown("\n".join(f"- {line}" for line in lines))
         if job is not None and job.running:
             st.page_link("pages/train.py", label=t("side.training"), icon=":material/progress_activity:")
@@ -45,3 +49,4 @@ def sidebar() -> None:
 page = st.navigation(PAGES)
 sidebar()
 page.run()
+warm_up_once()  # after the first page is drawn, so its first view doesn't wait for torch

@@ -7,8 +7,8 @@ from core.config import TASKS, TEXT_MODES, DataConfig
 from core.data import load_corpus, template_bytes
 from core.errors import AttentionLabError
 from ui import state
-from ui.i18n import labels_for, t
-from ui.widgets import show_error
+from ui.i18n import class_name, labels_for, t
+from ui.widgets import CORPUS_TYPES, file_uploader, show_error
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -18,7 +18,7 @@ st.caption(t("data.intro"))
 
 upload_col, side_col = st.columns([3, 2])
 with upload_col:
-    upload = st.file_uploader(t("data.upload"), type=["xlsx", "xls", "csv", "tsv", "txt", "json"], help=t("data.upload_help"))
+    upload = file_uploader(t("data.upload"), CORPUS_TYPES, key="data_upload", help=t("data.upload_help"))
 with side_col:
     st.download_button(t("data.template"), template_bytes, file_name="aihub_template.xlsx", mime=XLSX_MIME,
                        on_click="ignore", icon=":material/download:")
@@ -77,7 +77,8 @@ if task == "binary" and len(report.label_counts) == 2:
 
 chart_tab, length_tab, preview_tab = st.tabs([t("data.distribution"), t("data.lengths"), t("data.preview")])
 with chart_tab:
-    st.plotly_chart(plots.class_distribution(report.label_counts, y_title=t("sentences")))
+    counts = {class_name(label): n for label, n in report.label_counts.items()}
+    st.plotly_chart(plots.class_distribution(counts, y_title=t("sentences")))
 with length_tab:
     lengths = [len(x) for x in dataset.texts]
     st.plotly_chart(plots.length_histogram(lengths, x_title=t("data.chars"), y_title=t("sentences"),

@@ -8,8 +8,8 @@ from core.data import build_dataset, load_corpus
 from core.errors import AttentionLabError
 from core.evaluate import evaluate, evaluate_dataset
 from ui import state
-from ui.i18n import labels_for, t
-from ui.widgets import needs_model, pooling_note, show_attention, show_error
+from ui.i18n import class_name, class_names, labels_for, model_name, t
+from ui.widgets import CORPUS_TYPES, file_uploader, needs_model, pooling_note, show_attention, show_error
 
 PAGE_SIZE = 10
 SOURCES = ["validation", "file"]
@@ -28,10 +28,10 @@ source = st.radio(t("eval.source"), SOURCES, format_func=labels_for("eval.source
                   key="w_eval_source", horizontal=True)
 upload = None
 if source == "validation":
-    st.caption(t("eval.val_count", n=f"{len(active.val_texts):,}", name=active.source) if active.val_texts
-               else t("eval.no_val"))
+    st.caption(t("eval.val_count", n=f"{len(active.val_texts):,}", name=model_name(active.source))
+               if active.val_texts else t("eval.no_val"))
 else:
-    upload = st.file_uploader(t("eval.upload"), type=["xlsx", "xls", "csv", "tsv", "txt"], key="eval_upload")
+    upload = file_uploader(t("eval.upload"), CORPUS_TYPES, key="eval_upload")
     st.caption(t("eval.upload_note", task=t(f"task.{classifier.data_config.task}"),
                  text=t(f"text.{classifier.data_config.text}")))
 ready = bool(active.val_texts) if source == "validation" else upload is not None
@@ -56,7 +56,7 @@ if not state.get("eval_report"):
 name, report = state.get("eval_report")
 st.subheader(t("eval.results", name=name))
 if report.skipped_unknown_labels:
-    skipped = ", ".join(f"{label} ({n:,})" for label, n in report.skipped_unknown_labels.items())
+    skipped = ", ".join(f"{class_name(label)} ({n:,})" for label, n in report.skipped_unknown_labels.items())
     st.warning(t("eval.skipped", labels=skipped))
 base = report.baseline
 cells = st.columns(6 if base else 4)
@@ -73,21 +73,24 @@ if base:
 
 table_col, matrix_col = st.columns([2, 3])
 with table_col:
-    per_class = pd.DataFrame(report.per_class).rename(columns={
+    per_class = pd.DataFrame(report.per_class)
+    per_class["label"] = class_names(per_class["label"])
+    per_class = per_class.rename(columns={
         "label": t("eval.class"), "precision": t("eval.precision"), "recall": t("eval.recall"),
         "f1": "F1", "support": t("eval.support")})
     st.dataframe(per_class, hide_index=True, column_config={
         c: st.column_config.NumberColumn(format="%.3f") for c in (t("eval.precision"), t("eval.recall"), "F1")})
 with matrix_col:
-    st.plotly_chart(plots.confusion_matrix(report.confusion, report.label_names, x_title=t("eval.predicted"),
+    st.plotly_chart(plots.confusion_matrix(report.confusion, class_names(report.label_names),
+                                           x_title=t("eval.predicted"),
                                            y_title=t("eval.true")))
 
 st.subheader(t("eval.mistakes"))
 wrong = report.misclassified
 every = t("eval.all")
 true_col, pred_col, page_col = st.columns(3)
-true_pick = true_col.selectbox(t("eval.true"), [every, *report.label_names])
-pred_pick = pred_col.selectbox(t("eval.predicted"), [every, *report.label_names])
+true_pick = true_col.selectbox(t("eval.true"), [every, *report.label_names], format_func=class_name)
+pred_pick = pred_col.selectbox(t("eval.predicted"), [every, *report.label_names], format_func=class_name)
 keep_true = (wrong["true"] == true_pick) | (true_pick == every)
 shown = wrong[keep_true & ((wrong["predicted"] == pred_pick) | (pred_pick == every))]
 pages = max(1, -(-len(shown) // PAGE_SIZE))
@@ -97,5 +100,7 @@ pooling = classifier.model_config.pooling
 pooling_note(pooling)
 for _, row in shown.iloc[(page - 1) * PAGE_SIZE: page * PAGE_SIZE].iterrows():
     with st.container(border=True):
-        st.markdown(t("eval.row", true=row["true"], predicted=row["predicted"], confidence=f"{row['confidence']:.1%}"))
-        show_attention(report.predictions[int(row["index"])], pooling, key=f"wrong_{row['index']}", note=False)
+        st.markdown(t("eval.row", true=class_name(row["true"]), predicted=class_name(row["predicted"]),
+                      confidence=f"{row['confidence']:.1%}"))
+        show_attention(report.predictions[int(row["index"])], pooling, key=f"wrong_{row['index']}", note=False,
+                       tokenizer=classifier.tokenizer)

@@ -5,7 +5,7 @@ import streamlit as st
 from core import plots
 from core.walkthrough import walk_through
 from ui import state
-from ui.i18n import EXAMPLES, t
+from ui.i18n import EXAMPLES, class_name, class_names, t
 from ui.widgets import attention_chips_html, needs_model, piece_chips_html, pooling_note
 
 FORMULAS = [
@@ -78,10 +78,10 @@ def section(stage: str) -> None:
     else:
         top = int(values.argmax())
         fmt = ".1%" if stage == "probabilities" else ".3f"
-        st.plotly_chart(plots.vector_bar(values, walk.label_names, highlight=top, value_format=fmt),
+        st.plotly_chart(plots.vector_bar(values, class_names(walk.label_names), highlight=top, value_format=fmt),
                         key=f"stage_{stage}")
 
 
 for stage in walk.stages:
     section(stage)
-st.success(t("inside.result", label=walk.label, p=f"{float(tensors['probabilities'][0].max()):.1%}"))
+st.success(t("inside.result", label=class_name(walk.label), p=f"{float(tensors['probabilities'][0].max()):.1%}"))

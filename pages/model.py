@@ -7,8 +7,8 @@ from core.classifier import load_classifier
 from core.config import to_dict
 from core.errors import AttentionLabError
 from ui import state
-from ui.i18n import t
-from ui.widgets import show_error
+from ui.i18n import class_names, model_name, t
+from ui.widgets import file_uploader, show_error
 
 state.through_app()
 st.title(t("model.title"))
@@ -16,7 +16,7 @@ st.warning(t("model.refresh"), icon=":material/warning:")
 summary = st.container()  # filled below, after a new upload has been read
 
 st.subheader(t("model.load"))
-upload = st.file_uploader(t("model.upload"), type=["zip"], key="model_upload", help=t("model.upload_help"))
+upload = file_uploader(t("model.upload"), ["zip"], key="model_upload", help=t("model.upload_help"))
 if upload is not None and state.is_new_upload("model", upload.file_id):
     with st.spinner(t("model.loading", name=upload.name)):
         try:
@@ -29,14 +29,14 @@ if upload is not None and state.is_new_upload("model", upload.file_id):
 def show_model(active: state.ActiveModel) -> None:
     classifier = active.classifier
     config = classifier.model_config
-    st.subheader(t("model.active", name=active.source))
+    st.subheader(t("model.active", name=model_name(active.source)))
     cells = st.columns(4)
     cells[0].metric(t("train.pooling"), t(f"pooling.{config.pooling}"))
     cells[1].metric(t("train.task"), t(f"task.{classifier.data_config.task}"))
     accuracy = classifier.metrics.get("val_accuracy")
     cells[2].metric(t("train.best_acc"), f"{accuracy:.3f}" if accuracy is not None else "—")
     cells[3].metric(t("model.parameters"), f"{sum(p.numel() for p in classifier.model.parameters()):,}")
-    st.caption(t("model.labels", labels=", ".join(classifier.label_names)))
+    st.caption(t("model.labels", labels=", ".join(class_names(classifier.label_names))))
 
     file_name = f"attention-lab-{classifier.data_config.task}-{config.pooling}.zip"
     st.download_button(t("model.download"), classifier.to_bytes, file_name=file_name, mime="application/zip",
@@ -45,7 +45,8 @@ def show_model(active: state.ActiveModel) -> None:
 
     epochs = classifier.history.get("epochs") or []
     if epochs:
-        st.plotly_chart(plots.runs_overlay([(active.source, epochs)], titles=(t("train.val_acc"), t("train.val_loss")),
+        st.plotly_chart(plots.runs_overlay([(model_name(active.source), epochs)],
+                                           titles=(t("train.val_acc"), t("train.val_loss")),
                                            x_title=t("epoch")))
     with st.expander(t("model.settings")):
         st.json({"model": to_dict(config), "train": to_dict(classifier.train_config),

@@ -7,7 +7,7 @@ from core import plots
 from core.config import POOLINGS, ModelConfig, TokenizerConfig, TrainConfig
 from core.errors import TrainingBusyError
 from ui import state
-from ui.i18n import labels_for, t
+from ui.i18n import labels_for, model_name, t
 from ui.training import JOB_KEY, JOB_NAME, finish_training, live_job, render_training, start_training
 from ui.widgets import duration, needs_data
 
@@ -85,24 +85,25 @@ if not runs:
     st.caption(t("train.no_runs"))
     st.stop()
 table = pd.DataFrame([{
-    t("train.run"): r.name, t("train.emb"): r.settings["model"]["emb_dim"],
+    t("train.run"): model_name(r.name), t("train.emb"): r.settings["model"]["emb_dim"],
     t("train.hidden"): r.settings["model"]["hidden_dim"], t("train.layers"): r.settings["model"]["num_layers"],
     t("train.lr"): r.settings["train"]["lr"], t("train.batch"): r.settings["train"]["batch_size"],
     t("train.epochs"): len(r.epochs), t("train.best_acc"): r.metrics.get("val_accuracy"),
     t("train.task"): t(f"task.{r.settings['data']['task']}"), t("train.time"): duration(r.elapsed_s),
-    t("train.stopped"): "✓" if r.stopped else "",
+    t("train.status"): t("status.stopped" if r.stopped else "status.done"),
 } for r in runs])
 st.dataframe(table, hide_index=True, column_config={t("train.best_acc"): st.column_config.NumberColumn(format="%.3f")})
 
 names = [r.name for r in runs]
-chosen = st.multiselect(t("train.compare"), names, default=names[-3:], help=t("train.compare_help"))
+chosen = st.multiselect(t("train.compare"), names, default=names[-3:], help=t("train.compare_help"),
+                        format_func=model_name)
 if chosen:
     picked = [r for r in runs if r.name in chosen]
-    st.plotly_chart(plots.runs_overlay([(r.name, r.epochs) for r in picked],
+    st.plotly_chart(plots.runs_overlay([(model_name(r.name), r.epochs) for r in picked],
                                        titles=(t("train.val_acc"), t("train.val_loss")), x_title=t("epoch")))
 
 active = state.model()
 pick_col, use_col = st.columns([3, 1], vertical_alignment="bottom")
 index = names.index(active.source) if active and active.source in names else len(names) - 1
-pick = pick_col.selectbox(t("train.active"), names, index=index)
+pick = pick_col.selectbox(t("train.active"), names, index=index, format_func=model_name)
 use_col.button(t("train.use"), icon=":material/check_circle:", on_click=state.use_run, args=(runs[names.index(pick)],))

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Callable, Sequence
 
 import streamlit as st
+
+_log = logging.getLogger(__name__)
+MISSING: set[str] = set()  # keys t() was asked for but STRINGS lacks, since the process started
 
 EXAMPLES = [
     "친구가 내 생일을 잊어버려서 너무 서운해.",
@@ -446,9 +450,13 @@ def language() -> str:
 
 
 def t(key: str, **values: object) -> str:
-    """The string for `key` in the session's language, formatted with `values`; unknown keys show as is."""
+    """The string for `key` in the session's language, formatted with `values`.
+
+    An unknown key never breaks a page: it shows as is, is logged, and is kept in MISSING (tests fail on it)."""
     pair = STRINGS.get(key)
     if pair is None:
+        MISSING.add(key)
+        _log.warning("ui.i18n: no string for key %r", key)
         return key
     text = pair[1] if language() == "en" else pair[0]
     return text.format(**values) if values else text

@@ -6,15 +6,17 @@ Nothing here is module-level user data; the only shared cache is the read-only b
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import streamlit as st
 
-from core.classifier import Classifier
 from core.config import DataConfig
 from core.data import Corpus, Dataset, build_dataset, load_corpus
 from core.jobs import TrainingJob
 from core.tokenizer import LengthStats, Tokenizer
+
+if TYPE_CHECKING:  # torch: imported where a model is trained or loaded, not on every page view
+    from core.classifier import Classifier
 
 KEEP_PREFIX = "w_"  # widget keys with this prefix keep their value when the user changes page
 

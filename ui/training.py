@@ -58,9 +58,10 @@ def live_job(job_key: str, render: Callable[[JobSnapshot], None], on_finish: Cal
     def poll() -> None:
         current = st.session_state.get(job_key)
         snapshot = current.snapshot()
+        controls = st.container()  # above the progress line and the chart, so Stop stays in view while it runs
         render(snapshot)
         if snapshot.state == "running":
-            if st.button(t("stop"), key=f"{job_key}_stop", icon=":material/stop_circle:"):
+            if controls.button(t("stop"), key=f"{job_key}_stop", icon=":material/stop_circle:"):
                 current.request_stop()
                 st.toast(t("stopping"))
         elif collect_finished(job_key, on_finish, name):

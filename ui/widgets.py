@@ -3,24 +3,31 @@
 from __future__ import annotations
 
 import html
+import json
 import math
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import streamlit as st
 
 from core import plots
-from core.classifier import Prediction
-from core.tokenizer import WORD_START, display_piece, is_word_start
+from core.tokenizer import WORD_START, Tokenizer, display_piece, is_word_start, piece_surfaces
 from ui.i18n import t
+
+if TYPE_CHECKING:  # torch: not needed to draw a page
+    from core.classifier import Prediction
 
 CHIP = ("display:inline-block; padding:0.1em 0.35em; margin:0.15em 0.08em; border-radius:0.35em; "
         "border:1px solid rgba(0,0,0,0.08); white-space:pre;")
 CHIP_BOX = f"line-height:2.1; font-size:1.1rem; font-family:{plots.FONT_FAMILY}; overflow-wrap:anywhere;"
+UNKNOWN_PIECE = "<unk>"  # id_to_piece(UNK_ID)
 WORD_COLORS = ["#DCEAF7", "#FDE7CF", "#DDF0DA", "#F6DCDC", "#E5DDF1", "#D9F0EE"]
 
 
-def attention_chips_html(tokens: Sequence[str], weights: Sequence[float]) -> str:
-    """One chip per BPE piece, background alpha = weight / max weight, exact weight in the tooltip."""
+def attention_chips_html(tokens: Sequence[str], weights: Sequence[float], surfaces: Sequence[str] | None = None) -> str:
+    """One chip per BPE piece, background alpha = weight / max weight, exact weight in the tooltip.
+
+    With `surfaces` (core.tokenizer.piece_surfaces), an <unk> chip shows the characters it replaced, dashed,
+    and its tooltip says the tokenizer never saw them. All text is escaped: markup shows as text."""
     top = max(weights, default=0.0) or 1.0
     chips = []
     for i, (piece, weight) in enumerate(zip(tokens, weights)):
@@ -28,7 +35,11 @@ def attention_chips_html(tokens: Sequence[str], weights: Sequence[float]) -> str
         gap = "margin-left:0.55em;" if i and is_word_start(piece) else ""
         color = "#fff" if alpha > 0.6 else "inherit"
         style = f"{CHIP}{gap} background:rgba(203,24,29,{alpha:.3f}); color:{color};"
-        chips.append(f'<span title="{weight:.4f}" style="{style}">{html.escape(display_piece(piece))}</span>')
+        text, title = display_piece(piece), f"{weight:.4f}"
+        if piece == UNKNOWN_PIECE and surfaces is not None and i < len(surfaces) and surfaces[i]:
+            text, title = surfaces[i], f"{weight:.4f} · {t('predict.unknown')}"
+            style += " border:1px dashed #8A5A00;"
+        chips.append(f'<span title="{html.escape(title)}" style="{style}">{html.escape(text)}</span>')
     return f'<div style="{CHIP_BOX}">{"".join(chips)}</div>'
 
 
@@ -46,9 +57,12 @@ def piece_chips_html(pieces: Sequence[str]) -> str:
     return f'<div style="{CHIP_BOX}">{"".join(chips)}</div>'
 
 
-def show_attention(prediction: Prediction, pooling: str, key: str, chart: bool = False, note: bool = True) -> None:
-    """The chips (and, on request, the plotly heatmap) of one prediction's weights."""
-    st.html(attention_chips_html(prediction.tokens, prediction.attention))
+def show_attention(prediction: Prediction, pooling: str, key: str, chart: bool = False, note: bool = True,
+                   tokenizer: Tokenizer | None = None) -> None:
+    """The chips (and, on request, the plotly heatmap) of one prediction's weights; with the `tokenizer`,
+    <unk> chips show the characters they replaced."""
+    surfaces = piece_surfaces(tokenizer, prediction.text, len(prediction.tokens)) if tokenizer else None
+    st.html(attention_chips_html(prediction.tokens, prediction.attention, surfaces))
     if note:
         pooling_note(pooling)
     if chart:
@@ -74,6 +88,31 @@ def progress_line(progress: float, eta_s: float, rate: float, prefix: str = "") 
     parts = [prefix] if prefix else []
     parts += [f"{progress:.0%}", t("eta", eta=duration(eta_s)), t("rate", rate=f"{rate:,.0f}")]
     return " · ".join(parts)
+
+
+# What core.data.load_corpus reads. .xls is not offered: the reader refuses it with a message saying how
+# to convert it, so the picker shouldn't suggest it.
+CORPUS_TYPES = ("xlsx", "csv", "tsv", "json")
+
+
+def file_uploader(label: str, types: Sequence[str], key: str, **kwargs):
+    """st.file_uploader whose own texts follow the language toggle.
+
+    Streamlit 1.67 has no parameter for the drop zone's texts ("Upload", "200MB per file • …", "Drag and drop
+    a file here"; streamlit/streamlit#13500 asks for one), so a style scoped to this widget's key (Streamlit
+    gives a keyed element the class `st-key-<key>`) hides them and writes ours with CSS `content`.
+    File names, sizes and Streamlit's own error for a refused file still show as Streamlit writes them.
+    """
+    scope = f".st-key-{key} [data-testid='stFileUploaderDropzone']"
+    limit = t("upload.limit", mb=st.get_option("server.maxUploadSize"), types=", ".join(x.upper() for x in types))
+    replaced = [(f"{scope} button [data-testid='stMarkdownContainer'] p", t("upload.button")),
+                (f"{scope} [data-testid='stFileUploaderDropzoneInstructions'] span", limit),
+                # the overlay shown while a file is dragged over the drop zone
+                (f"{scope} > div:not([data-testid]) > div:not([data-testid])", t("upload.drop"))]
+    rules = "".join(f"{selector} {{font-size:0}} {selector}::after {{content:{json.dumps(text, ensure_ascii=False)};"
+                    f" font-size:0.875rem}}" for selector, text in replaced)
+    st.html(f"<style>{rules}</style>")
+    return st.file_uploader(label, type=list(types), key=key, **kwargs)
 
 
 def needs_model() -> None:
