@@ -5,10 +5,10 @@ import time
 import streamlit as st
 
 from core import plots
-from core.config import TokenizerConfig
 from core.errors import AttentionLabError
-from core.tokenizer import length_stats, piece_frequencies, train_tokenizer, unknown_rate
-from ui import state
+from core.pipeline import prepare
+from core.tokenizer import length_stats, piece_frequencies, unknown_rate
+from ui import settings, state
 from ui.i18n import t
 from ui.widgets import needs_data, piece_chips_html, show_error
 
@@ -20,13 +20,15 @@ if dataset is None:
     needs_data()
     st.stop()
 
-state.default("w_vocab", TokenizerConfig.vocab_size)
-state.default("w_coverage", TokenizerConfig.character_coverage)
-vocab_col, coverage_col, button_col = st.columns([2, 2, 1], vertical_alignment="bottom")
-vocab_size = vocab_col.number_input(t("tok.vocab"), min_value=100, max_value=32000, step=500, key="w_vocab",
-                                    help=t("tok.vocab_help"))
-coverage = coverage_col.select_slider(t("tok.coverage"), options=[0.98, 0.99, 0.995, 0.9995, 1.0], key="w_coverage",
-                                      help=t("tok.coverage_help"))
+settings.ensure_defaults()
+auto_col, vocab_col, coverage_col, sampling_col, button_col = st.columns([2, 2, 2, 2, 1.5], vertical_alignment="bottom")
+auto = auto_col.toggle(t("tok.vocab_auto"), key="w_vocab_auto", help=t("tok.vocab_auto_help"))
+vocab_col.number_input(t("tok.vocab"), min_value=100, max_value=32000, step=500, key="w_vocab",
+                       help=t("tok.vocab_help"), disabled=auto)
+coverage_col.select_slider(t("tok.coverage"), options=[0.98, 0.99, 0.995, 0.9995, 1.0], key="w_coverage",
+                           help=t("tok.coverage_help"))
+sampling_col.select_slider(t("tok.sampling"), options=settings.with_default([0.0, 0.05, 0.1, 0.2], "w_sampling"),
+                           key="w_sampling", help=t("tok.sampling_help"))
 train_clicked = button_col.button(t("tok.train"), type="primary", icon=":material/play_arrow:")
 
 if train_clicked:
@@ -34,7 +36,7 @@ if train_clicked:
     with st.status(t("tok.training", n=f"{len(texts):,}"), expanded=False) as status:
         try:
             started = time.perf_counter()
-            tokenizer = train_tokenizer(texts, TokenizerConfig(vocab_size=int(vocab_size), character_coverage=coverage))
+            tokenizer = prepare(dataset, settings.train_config(), None, settings.tokenizer_config()).tokenizer
             seconds = time.perf_counter() - started
             status.update(label=t("tok.measuring"))
             state.set_tokenizer_info(state.TokenizerInfo(

@@ -4,19 +4,12 @@ import pandas as pd
 import streamlit as st
 
 from core import plots
-from core.config import POOLINGS, ModelConfig, TokenizerConfig, TrainConfig
+from core.config import POOLINGS, SCHEDULES
 from core.errors import TrainingBusyError
-from ui import state
+from ui import settings, state
 from ui.i18n import labels_for, model_name, t
 from ui.training import JOB_KEY, JOB_NAME, finish_training, live_job, render_training, start_training
 from ui.widgets import duration, needs_data
-
-REPORT_EVERY = 5  # steps between live points: the first point comes a fraction of a second into training
-# One torch thread: the server keeps a core for the pages, and on a busy 2-core machine two threads were
-# measured 20x slower (64 vs 1,225 sentences/s) because they contend with everything else.
-TRAIN_THREADS = 1
-DEFAULTS = {"w_pooling": "attention", "w_emb": 128, "w_hidden": 128, "w_layers": 1, "w_dropout": 0.3, "w_lr": 3e-3,
-            "w_batch": 64, "w_epochs": 5, "w_seed": 42, "w_val_share": 0.2}
 
 state.through_app()
 st.title(t("train.title"))
@@ -25,49 +18,46 @@ dataset = state.dataset()
 if dataset is None:
     needs_data()
     st.stop()
-for key, value in DEFAULTS.items():
-    state.default(key, value)
+settings.ensure_defaults()
 
 
 def settings_form() -> None:
     st.segmented_control(t("train.pooling"), POOLINGS, format_func=labels_for("pooling", POOLINGS), key="w_pooling",
                          required=True, help=t("train.pooling_help"))
     a, b, c, d, e = st.columns(5)
-    a.selectbox(t("train.emb"), [16, 32, 64, 128, 256], key="w_emb")
-    b.selectbox(t("train.hidden"), [16, 32, 64, 128, 256], key="w_hidden", help=t("train.hidden_help"))
+    a.selectbox(t("train.emb"), settings.with_default([16, 32, 64, 128, 256], "w_emb"), key="w_emb")
+    b.selectbox(t("train.hidden"), settings.with_default([16, 32, 64, 128, 256], "w_hidden"), key="w_hidden",
+                help=t("train.hidden_help"))
     c.selectbox(t("train.layers"), [1, 2, 3], key="w_layers")
-    d.slider(t("train.dropout"), 0.0, 0.6, step=0.05, key="w_dropout")
-    e.select_slider(t("train.lr"), [3e-4, 1e-3, 3e-3, 1e-2], key="w_lr", format_func=lambda x: f"{x:g}")
-    a, b, c, d = st.columns(4)
-    a.selectbox(t("train.batch"), [16, 32, 64, 128, 256], key="w_batch")
+    d.slider(t("train.dropout"), 0.0, 0.7, step=0.05, key="w_dropout")
+    e.select_slider(t("train.lr"), settings.with_default([3e-4, 1e-3, 3e-3, 1e-2], "w_lr"), key="w_lr",
+                    format_func=lambda x: f"{x:g}")
+    a, b, c, d, e = st.columns(5)
+    a.selectbox(t("train.batch"), settings.with_default([16, 32, 64, 128, 256], "w_batch"), key="w_batch")
     b.number_input(t("train.epochs"), 1, 50, key="w_epochs")
-    c.number_input(t("train.seed"), 0, 2**31 - 1, key="w_seed")
-    d.slider(t("train.val_share"), 0.05, 0.5, step=0.05, key="w_val_share")
-
-
-def tokenizer_config() -> TokenizerConfig:
-    return TokenizerConfig(vocab_size=int(state.get("w_vocab", TokenizerConfig.vocab_size)),
-                           character_coverage=state.get("w_coverage", TokenizerConfig.character_coverage))
+    c.number_input(t("train.patience"), 0, 20, key="w_patience", help=t("train.patience_help"))
+    d.number_input(t("train.seed"), 0, 2**31 - 1, key="w_seed")
+    e.slider(t("train.val_share"), 0.05, 0.5, step=0.05, key="w_val_share")
+    st.segmented_control(t("train.schedule"), SCHEDULES, format_func=labels_for("schedule", SCHEDULES),
+                         key="w_schedule", required=True, help=t("train.schedule_help"))
 
 
 def start(sweep: bool) -> None:
     """Button callback: runs before the page, so the sidebar already shows the training."""
-    s = st.session_state
-    model_config = ModelConfig(emb_dim=s.w_emb, hidden_dim=s.w_hidden, num_layers=s.w_layers, dropout=s.w_dropout,
-                               pooling=s.w_pooling)
-    train_config = TrainConfig(epochs=int(s.w_epochs), batch_size=s.w_batch, lr=s.w_lr, seed=int(s.w_seed),
-                               val_share=s.w_val_share, report_every=REPORT_EVERY, num_threads=TRAIN_THREADS)
+    model_config = settings.model_config()
     poolings = list(POOLINGS) if sweep else [model_config.pooling]
     try:
-        start_training(dataset, model_config, train_config, poolings, state.tokenizer(), tokenizer_config())
+        start_training(dataset, model_config, settings.train_config(), poolings, state.tokenizer(),
+                       settings.tokenizer_config())
     except TrainingBusyError:
-        s.train_busy = True
+        st.session_state.train_busy = True
 
 
 settings_form()
 tokenizer = state.tokenizer()
+vocab = settings.tokenizer_config().vocab_size
 st.caption(t("train.uses_tokenizer", vocab=f"{tokenizer.vocab_size:,}") if tokenizer
-           else t("train.trains_tokenizer", vocab=f"{tokenizer_config().vocab_size:,}"))
+           else t("train.trains_tokenizer", vocab=t("tok.auto") if vocab == "auto" else f"{vocab:,}"))
 start_col, sweep_col, _ = st.columns([1, 2, 3])
 start_col.button(t("train.start"), type="primary", icon=":material/play_arrow:", on_click=start, args=(False,))
 sweep_col.button(t("train.sweep"), icon=":material/compare_arrows:", help=t("train.sweep_help"), on_click=start,

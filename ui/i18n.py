@@ -58,6 +58,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "task.emotion58": ("감정 소분류 58개", "58 minor emotions"),
     "text.first": ("사람문장1만", "사람문장1 only"),
     "text.all": ("사람 발화 전체 (사람문장1–4 이어 붙임)", "all human turns (사람문장1–4 joined)"),
+    "text.turns": ("사람 발화 각각 (턴마다 한 예제, 대화 단위로 분할)", "each human turn (one example per turn, split by dialogue)"),
     "release.old": ("이전 배포판 (15열)", "old release (15 columns)"),
     "release.new": ("신규 배포판 (221115)", "new release (221115)"),
     "sentences": ("문장 수", "sentences"),
@@ -78,6 +79,16 @@ STRINGS: dict[str, tuple[str, str]] = {
     "stopped_line": ("중지됨 · {prefix} · {rate}문장/초 · {time}", "Stopped · {prefix} · {rate} sentences/s · {time}"),
     "failed_line": ("실패 · {prefix} · {time}", "Failed · {prefix} · {time}"),
     "baseline": ("기준선 (문자 n-gram + 선형 모델)", "baseline (char n-grams + linear)"),
+    "baseline_note": ("기준선은 같은 학습 분할로 몇 초 만에 학습한 문자 n-gram TF-IDF + 선형 SVM입니다. 신경망이 이를 넘지 못하면, "
+                      "어떤 글자 조합이 어떤 감정과 함께 나오는지 이상은 배우지 못한 것입니다.",
+                      "The baseline is a character n-gram TF-IDF + linear SVM fitted on the same training split in "
+                      "seconds. A neural model that does not beat it has learned no more than which character "
+                      "sequences go with which emotion."),
+    "overfitting": ("과적합: 학습 손실은 줄지만 검증 손실이 2 에폭 연속 올랐습니다. 에폭을 줄이거나(조기 종료), 드롭아웃을 "
+                    "높이거나, 어휘를 줄이거나, 데이터를 늘리세요(‘모든 턴 각각’). 가장 좋은 에폭의 가중치는 남습니다.",
+                    "Overfitting: training loss falls while validation loss rose two epochs in a row. Use fewer epochs "
+                    "(early stopping), more dropout, a smaller vocabulary or more data ('each turn'); the best "
+                    "epoch's weights are kept."),
     "other_job": ("이 세션에서 다른 학습({name})이 진행 중입니다.", "Another training ({name}) is running in this session."),
     "stop": ("중지", "Stop"),
     "stopping": ("현재 배치가 끝나면 멈춥니다.", "Stopping after the current batch."),
@@ -90,7 +101,7 @@ STRINGS: dict[str, tuple[str, str]] = {
                    "처음에는 샘플이 불러와져 있습니다.",
                    "Upload the AIHUB emotional dialogue corpus (xlsx or CSV, either release) or use the bundled "
                    "sample, which is loaded to start with."),
-    "data.upload": ("말뭉치 파일 올리기 (.xlsx, .csv, .tsv)", "Upload a corpus (.xlsx, .csv, .tsv)"),
+    "data.upload": ("말뭉치 파일 올리기 (.xlsx, .csv, .tsv, .json)", "Upload a corpus (.xlsx, .csv, .tsv, .json)"),
     "data.upload_help": ("필수 열: 감정_대분류, 사람문장1. 템플릿을 내려받아 형식을 확인하세요.",
                          "Required columns: 감정_대분류, 사람문장1. Download the template to see the layout."),
     "data.template": ("템플릿 내려받기 (.xlsx)", "Download the template (.xlsx)"),
@@ -104,7 +115,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "data.text": ("입력 문장", "Text"),
     "data.binary_note": ("2분류는 기쁨→긍정, 나머지 다섯 감정(당황·분노·불안·상처·슬픔)→부정으로 나눕니다. "
                          "긍정:부정이 약 1:5로 불균형하니 정확도보다 macro-F1을 보세요.",
-                         "Binary maps 기쁨 (joy) → 긍정 and the other five emotions → 부정: about 1:5, "
+                         "Binary maps 기쁨 (joy) → 긍정 (positive) and the other five emotions → 부정 (negative): about 1:5, "
                          "so watch macro-F1 rather than accuracy."),
     "data.binary_ratio": ("이 데이터의 긍정 : 부정 = {ratio}", "Positive : negative in this data = {ratio}"),
     "data.kept_previous": ("이전 설정의 데이터셋을 그대로 씁니다.", "The previous dataset is kept."),
@@ -126,11 +137,23 @@ STRINGS: dict[str, tuple[str, str]] = {
     "tok.title": ("토크나이저 (SentencePiece BPE)", "Tokenizer (SentencePiece BPE)"),
     "tok.intro": ("현재 데이터의 모든 문장으로 BPE 토크나이저를 학습합니다. 라벨은 쓰지 않습니다. "
                   "여기서 학습하지 않으면 학습 페이지가 학습용 분할로 직접 만듭니다.",
-                  "Train a BPE tokenizer on every sentence of the current data (no labels are used). "
-                  "If you skip this, the Train page makes one from its training split."),
+                  "Train a BPE tokenizer on the training split of the current data (the rows the Train page "
+                  "trains on; no labels are used). If you skip this, the Train page makes the same one itself."),
     "tok.vocab": ("어휘 크기", "Vocabulary size"),
-    "tok.vocab_help": ("말뭉치가 채울 수 없는 크기는 가능한 최대로 줄입니다.",
-                       "A size the corpus can't fill is lowered to the largest possible."),
+    "tok.vocab_help": ("말뭉치가 채울 수 없는 크기는 가능한 최대로 줄이고, 필요한 글자 수보다 작으면 그만큼 늘립니다.",
+                       "A size the corpus can't fill is lowered to the largest possible; one below the characters "
+                       "the corpus needs is raised to them."),
+    "tok.auto": ("자동", "auto"),
+    "tok.vocab_auto": ("어휘 크기 자동", "Automatic vocabulary size"),
+    "tok.vocab_auto_help": ("말뭉치의 모든 글자에, 문장 수에 비례한 병합을 더합니다. 실제 AIHUB 데이터에서 4,000보다 "
+                            "잘 일반화했습니다.",
+                            "Every character of the corpus plus merges in proportion to its sentences; on real "
+                            "AIHUB data it generalised better than 4,000."),
+    "tok.sampling": ("BPE 드롭아웃 (학습 중)", "BPE-dropout (while training)"),
+    "tok.sampling_help": ("학습 때마다 병합을 이 확률로 건너뛰어 같은 문장을 다르게 나눕니다(부분 단어 정규화). "
+                          "예측과 평가에는 쓰지 않습니다.",
+                          "While training, each merge is skipped with this probability, so one sentence is split "
+                          "differently each epoch (subword regularisation). Never used for prediction or evaluation."),
     "tok.coverage": ("문자 커버리지", "Character coverage"),
     "tok.coverage_help": ("1.0이면 본 모든 한글 음절을 어휘에 남깁니다. 낮추면 드문 글자는 <unk>가 됩니다.",
                           "1.0 keeps every Hangul syllable seen; lower values turn rare characters into <unk>."),
@@ -139,8 +162,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "tok.measuring": ("통계 계산 중…", "Measuring…"),
     "tok.trained": ("학습 완료 ({seconds}초)", "Trained in {seconds} s"),
     "tok.not_trained": ("아직 토크나이저가 없습니다. 위에서 학습하세요.", "No tokenizer yet: train one above."),
-    "tok.clamped": ("어휘 크기 {asked}은(는) 이 말뭉치로 채울 수 없어 {got}(으)로 줄였습니다.",
-                    "This corpus can't fill {asked} pieces; the vocabulary was lowered to {got}."),
+    "tok.clamped": ("어휘 크기 {asked}을(를) 이 말뭉치에 맞게 {got}(으)로 바꿨습니다 (채울 수 없거나, 필요한 글자보다 적음).",
+                    "The vocabulary was changed from {asked} to {got} pieces to fit this corpus (it could not "
+                    "fill it, or it had fewer pieces than the characters needed)."),
     "tok.vocab_size": ("어휘 크기", "Vocabulary"),
     "tok.seconds": ("학습 시간", "Training time"),
     "tok.sentences_used": ("{n}문장", "{n} sentences"),
@@ -173,6 +197,16 @@ STRINGS: dict[str, tuple[str, str]] = {
     "train.batch": ("배치 크기", "Batch size"),
     "train.epochs": ("에폭", "Epochs"),
     "train.seed": ("시드", "Seed"),
+    "train.patience": ("조기 종료 (에폭)", "Early stopping (epochs)"),
+    "train.patience_help": ("검증 성능이 이만큼의 에폭 동안 나아지지 않으면 멈춥니다. 0이면 끝까지 학습합니다. "
+                            "가장 좋은 에폭의 가중치가 남습니다.",
+                            "Stop when validation has not improved for this many epochs (0: never). The best "
+                            "epoch's weights are kept."),
+    "train.schedule": ("학습률 스케줄", "Learning-rate schedule"),
+    "train.schedule_help": ("코사인: 처음 5% 동안 서서히 올린 뒤 0까지 코사인으로 줄입니다.",
+                            "Cosine: a linear warm-up over the first 5% of steps, then a cosine decay to 0."),
+    "schedule.constant": ("고정", "constant"),
+    "schedule.cosine": ("코사인", "cosine"),
     "train.val_share": ("검증 비율", "Validation share"),
     "train.uses_tokenizer": ("토크나이저 페이지에서 학습한 토크나이저(어휘 {vocab})를 씁니다.",
                              "Uses the tokenizer from the Tokenizer page (vocabulary {vocab})."),
@@ -223,7 +257,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "eval.val_count": ("{name}의 검증 문장 {n}개", "{n} validation sentences of {name}"),
     "eval.no_val": ("불러온 모델에는 검증 분할이 없습니다. 파일을 올려 평가하세요.",
                     "An uploaded model has no validation split; evaluate on a file."),
-    "eval.upload": ("평가용 말뭉치 (.xlsx, .csv)", "Corpus to evaluate on (.xlsx, .csv)"),
+    "eval.upload": ("평가용 말뭉치 (.xlsx, .csv, .tsv, .json)", "Corpus to evaluate on (.xlsx, .csv, .tsv, .json)"),
     "eval.upload_note": ("모델과 같은 설정({task}, {text})으로 읽고, 모델이 모르는 라벨은 건너뜁니다.",
                          "Read with the model's settings ({task}, {text}); labels the model doesn't know are skipped."),
     "eval.run": ("평가", "Evaluate"),
@@ -232,6 +266,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "eval.results": ("결과: {name}", "Results: {name}"),
     "eval.skipped": ("모델이 모르는 라벨이라 건너뛴 행: {labels}", "Rows skipped for labels the model doesn't know: {labels}"),
     "eval.n": ("문장 수", "Sentences"),
+    "eval.vs_baseline": ("기준선 대비 {delta}", "{delta} vs baseline"),
+    "eval.baseline_accuracy": ("기준선 정확도", "Baseline accuracy"),
+    "eval.baseline_macro_f1": ("기준선 macro-F1", "Baseline macro-F1"),
     "eval.accuracy": ("정확도", "Accuracy"),
     "eval.macro_f1": ("macro-F1", "Macro-F1"),
     "eval.wrong": ("틀린 문장", "Misclassified"),
@@ -437,12 +474,45 @@ STRINGS: dict[str, tuple[str, str]] = {
     "explain.aopc_chart": ("방법별 평균 포괄성 ({name})", "Mean comprehensiveness per method ({name})"),
     "explain.took": ("{n}문장, {s}초", "{n} sentences, {s} s"),
     "predict.explain": ("설명 검증", "Does attention explain?"),
+    # Streamlit's own widget texts, replaced (ui/widgets.py file_uploader)
+    "upload.button": ("파일 선택", "Browse files"),
+    "upload.limit": ("파일당 최대 {mb}MB · {types}", "Limit {mb} MB per file · {types}"),
+    "upload.drop": ("여기에 파일을 놓으세요", "Drop the file here"),
+    # Run status (Train page)
+    "train.status": ("상태", "Status"),
+    "status.done": ("끝남", "finished"),
+    "status.stopped": ("중지됨", "stopped"),
+    # Predict: pieces the tokenizer never saw
+    "predict.unknown": ("토크나이저가 학습 때 본 적 없는 글자라 <unk>로 바뀌었습니다",
+                        "The tokenizer never saw these characters: they became <unk>"),
 }
+
+# English names of the classes (the data's labels stay Korean); emotion58's minor labels have none.
+CLASS_NAMES_EN = {"기쁨": "joy", "당황": "embarrassment", "분노": "anger", "불안": "anxiety", "상처": "hurt",
+                  "슬픔": "sadness", "긍정": "positive", "부정": "negative"}
 
 
 def labels_for(prefix: str, options: Sequence[str]) -> Callable[[str], str]:
     """A widget's format_func: each option's label in the current language, fixed when the page renders."""
     return {option: t(f"{prefix}.{option}") for option in options}.__getitem__
+
+
+def class_name(label: str) -> str:
+    """A class as shown: '기쁨' in Korean, '기쁨 (joy)' in English. Every page shows classes through this."""
+    english = CLASS_NAMES_EN.get(label)
+    return f"{label} ({english})" if english and language() == "en" else label
+
+
+def class_names(labels: Sequence[str]) -> list[str]:
+    return [class_name(label) for label in labels]
+
+
+def model_name(source: str) -> str:
+    """A model's name as shown: a run's '#2 attention' becomes '#2 어텐션' in Korean; file names stay as they are."""
+    number, _, pooling = source.partition(" ")
+    if number.startswith("#") and number[1:].isdigit() and f"pooling.{pooling}" in STRINGS:
+        return f"{number} {t(f'pooling.{pooling}')}"
+    return source
 
 
 def language() -> str:

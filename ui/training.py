@@ -16,9 +16,9 @@ from core import plots
 from core.config import ModelConfig, TokenizerConfig, TrainConfig, to_dict
 from core.data import Dataset
 from core.jobs import JobSnapshot, start_job
-from core.pipeline import RunEvent, TrainOutcome, train_runs
+from core.pipeline import BaselineEvent, RunEvent, TrainOutcome, train_runs
 from core.tokenizer import Tokenizer
-from core.train import TrainEvent
+from core.train import TrainEvent, overfitting
 from ui import state
 from ui.i18n import t
 from ui.widgets import duration, progress_line
@@ -111,22 +111,29 @@ def render_training(snapshot: JobSnapshot) -> None:
     """The classifier's sweep: the current run's progress and curves, with the sweep's overall share and ETA."""
     if snapshot.state == "failed":
         st.error(snapshot.error or t("failed"))
+    baseline = next((e for e in snapshot.events if isinstance(e, BaselineEvent)), None)
+    reference = baseline.accuracy if baseline else None
     events = [e for e in snapshot.events if isinstance(e, RunEvent)]
     if not events:
-        render_progress(snapshot.state, [], 1, "")
+        render_progress(snapshot.state, [], 1, "", reference=reference)
         return
     last = events[-1]
     current = [e.event for e in events if e.index == last.index]
     step_event = next(e for e in reversed(current) if e.kind != "end")
     prefix = t("run_of", index=last.index + 1, count=last.count, pooling=t(f"pooling.{last.pooling}"))
     render_progress(snapshot.state, current, last.epochs, prefix, overall=(last.index + step_event.progress) / last.count,
-                    eta_s=_sweep_eta(last, step_event), elapsed_s=sum(_last_elapsed(events).values()))
+                    eta_s=_sweep_eta(last, step_event), elapsed_s=sum(_last_elapsed(events).values()),
+                    reference=reference)
+    if overfitting([e for e in current if e.kind == "epoch"]):
+        st.warning(t("overfitting"), icon=":material/trending_up:")
     if snapshot.state == "stopped":
         st.warning(t("stopped_note"))
 
 
 def finish_training(snapshot: JobSnapshot) -> None:
-    """Keep each trained run in the history; make the attention run (or the last) the active model."""
+    """Keep each run with a finished epoch in the history; make the attention run (or the last) active.
+
+    A stopped run is kept, labelled stopped, but never made active: Stop must not replace a good model."""
     if not isinstance(snapshot.result, list):  # failed, or stopped before anything was trained
         return
     usable = []
@@ -135,9 +142,9 @@ def finish_training(snapshot: JobSnapshot) -> None:
         if record.epochs:
             state.add_run(record)
             usable.append(record)
-    if usable:
-        chosen = next((r for r in usable if r.pooling == "attention"), usable[-1])
-        state.use_run(chosen)
+    finished = [r for r in usable if not r.stopped]
+    if finished:
+        state.use_run(next((r for r in finished if r.pooling == "attention"), finished[-1]))
 
 
 def _record(outcome: TrainOutcome) -> state.RunRecord:
