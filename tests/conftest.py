@@ -143,3 +143,16 @@ def overfit():
     config = Seq2SeqTrainConfig(epochs=120, batch_size=8, lr=1e-2, val_share=0.0, report_every=1000, label_smoothing=0.0)
     outcome = train_seq2seq(pairs, tiny_seq2seq_config(), config, TokenizerConfig(vocab_size=120))
     return pairs, outcome
+
+
+@pytest.fixture(autouse=True)
+def no_unknown_string_keys():
+    """Fail a test (or the test after a module fixture) when a page asked t() for a key ui/i18n.py lacks."""
+    yield
+    import sys
+
+    i18n = sys.modules.get("ui.i18n")  # not imported: no page ran, nothing to check
+    missing = sorted(getattr(i18n, "MISSING", ()))
+    if missing:
+        i18n.MISSING.clear()
+        pytest.fail(f"t() was asked for string keys that ui/i18n.py lacks: {missing}")
