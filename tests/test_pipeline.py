@@ -59,5 +59,5 @@ def test_outcome_lists_the_validation_rows_with_their_label_names(tiny_dataset):
     outcome = train_classifier(tiny_dataset, TINY, ONE_EPOCH, tokenizer_config=TOKENS)
     assert outcome.val_texts() == [tiny_dataset.texts[i] for i in outcome.val_index]
     assert outcome.val_label_names() == [tiny_dataset.label_names[tiny_dataset.labels[i]] for i in outcome.val_index]
-    assert outcome.finished_epochs == 1 and outcome.classifier.metrics["best_epoch"] == 1
+    assert len(outcome.fit.epochs) == 1 and outcome.classifier.metrics["best_epoch"] == 1
     assert outcome.classifier.metrics["val_accuracy"] == pytest.approx(outcome.fit.epochs[0].val_acc)
