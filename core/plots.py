@@ -137,7 +137,7 @@ def probability_bar(probabilities: Mapping[str, float], predicted: str | None = 
     values = [probabilities[n] for n in names]
     colors = [ACCENT if n == predicted else MUTED for n in names]
     fig = go.Figure(go.Bar(x=values, y=names, orientation="h", marker_color=colors,
-                           text=[f"{v:.1%}" for v in values], textposition="outside",
+                           text=[f"{v:.1%}" for v in values], textposition="auto",  # inside a long bar: never cut off
                            hovertemplate="%{y}: %{x:.4f}<extra></extra>"))
     fig.update_xaxes(range=[0, 1.35], tickformat=".0%")
     fig.update_yaxes(type="category")
