@@ -21,7 +21,7 @@ from .errors import BundleError
 FORMAT = "attention-lab-bundle"
 FORMAT_VERSION = 1
 WEIGHTS, TOKENIZER, META = "model.safetensors", "tokenizer.model", "bundle.json"
-OPTIONAL = ("baseline.safetensors", "baseline.json")  # read when present; older bundles lack them
+OPTIONAL = ("baseline.safetensors", "baseline.json", "retrieval.json")  # read when present; older bundles lack them
 MAX_BUNDLE_BYTES = 512 * 1024 * 1024
 
 Target = Union[str, Path, BinaryIO]

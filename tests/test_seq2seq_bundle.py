@@ -6,7 +6,7 @@ import pytest
 
 from core.bundle import read_bundle
 from core.errors import BundleError
-from core.seq2seq.bundle import load_generator
+from core.seq2seq.bundle import ReplyGenerator, load_generator
 from core.seq2seq.decode import DecodeConfig
 
 
@@ -31,3 +31,21 @@ def test_saved_generator_reloads_to_identical_generations(overfit, tmp_path):
     assert again.train_config == generator.train_config and again.model_config == generator.model_config
     with pytest.raises(BundleError, match="seq2seq bundle"):
         read_bundle(path, "classifier")
+
+
+def test_the_retrieval_reference_travels_in_the_bundle(overfit, tmp_path):
+    generator = overfit[1].generator
+    assert generator.retrieval is not None
+    path = tmp_path / "s2s.zip"
+    generator.save(path)
+    assert "retrieval.json" in read_bundle(path, "seq2seq").extras
+    again = load_generator(path)
+    sentences = ["오늘 시험을 망쳤어.", "몸이 아파"]
+    assert again.retrieval.reply(sentences) == generator.retrieval.reply(sentences)
+
+
+def test_a_bundle_without_a_retrieval_reference_still_loads(overfit, tmp_path):
+    generator = overfit[1].generator
+    path = tmp_path / "old.zip"
+    ReplyGenerator(generator.tokenizer, generator.model, generator.pair_config, generator.train_config).save(path)
+    assert load_generator(path).retrieval is None

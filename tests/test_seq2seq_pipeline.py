@@ -7,7 +7,7 @@ import math
 import pytest
 
 from core.config import TokenizerConfig
-from core.seq2seq.data import PairConfig, build_pairs
+from core.seq2seq.data import PairConfig, build_pairs, split_by_dialogue
 from core.seq2seq.pipeline import evaluate_generator, train_seq2seq
 from core.seq2seq.train import Seq2SeqTrainConfig
 from tests.conftest import corpus_of, dialogue_frame, tiny_seq2seq_config
@@ -27,6 +27,21 @@ def test_same_seed_gives_the_same_losses_and_a_consistent_report():
     assert metrics["train_pairs"] + metrics["val_pairs"] == len(pairs) and metrics["val_pairs"] == report.n > 0
     assert report.perplexity == pytest.approx(math.exp(report.loss)) and 0 <= report.chrf <= 100
     assert metrics["best_epoch"] == outcome.fit.best_epoch and report.examples
+
+
+def test_the_retrieval_reference_is_scored_on_the_same_validation_pairs():
+    pairs = build_pairs(corpus_of(dialogue_frame()), PairConfig(turns="all"))
+    config = Seq2SeqTrainConfig(epochs=1, batch_size=16, report_every=100)
+    outcome = train_seq2seq(pairs, tiny_seq2seq_config(), config, TokenizerConfig(vocab_size=100))
+    generator, report = outcome.generator, outcome.report
+    train, val = split_by_dialogue(pairs, config.val_share, config.seed)
+    assert sorted(generator.retrieval.sources) == sorted(pairs.subset(train).sources)  # fitted on training pairs only
+    held_out = pairs.subset(val)
+    assert generator.metrics["retrieval_chrf"] == report.retrieval_chrf == pytest.approx(
+        generator.retrieval.chrf(held_out.sources, held_out.targets))
+    assert [e.retrieved for e in report.examples] == generator.retrieval.reply([e.source for e in report.examples])
+    generated = generator.reply_texts(held_out.sources)
+    assert generator.metrics["val_distinct"] == pytest.approx(len(set(generated)) / len(generated))
 
 
 def test_no_validation_pairs_gives_an_empty_report(overfit):

@@ -15,6 +15,7 @@ from ..tokenizer import Tokenizer
 from .data import PairConfig
 from .decode import DecodeConfig, beam_search, greedy_decode, score_and_align
 from .model import Seq2Seq, Seq2SeqConfig
+from .retrieval import Retrieval, retrieval_from_members, retrieval_members
 from .train import Seq2SeqTrainConfig
 
 GENERATE_BATCH = 64
@@ -44,6 +45,7 @@ class ReplyGenerator(BundledModel):
     train_config: Seq2SeqTrainConfig
     metrics: dict = field(default_factory=dict)
     history: dict = field(default_factory=dict)
+    retrieval: Retrieval | None = None  # the nearest-neighbour reference, fitted on the training pairs
 
     KIND = "seq2seq"
 
@@ -101,6 +103,9 @@ class ReplyGenerator(BundledModel):
     def extra_meta(self) -> dict:
         return {"pair_config": to_dict(self.pair_config)}
 
+    def bundle_extras(self) -> dict[str, bytes]:
+        return retrieval_members(self.retrieval) if self.retrieval is not None else {}
+
     def bundle_tensors(self) -> dict[str, torch.Tensor]:
         # Tied weights would be stored twice (safetensors refuses shared storage): drop the alias.
         return {k: v for k, v in self.model.state_dict().items()
@@ -114,8 +119,12 @@ def load_generator(source, name: str = "bundle") -> ReplyGenerator:
         pair_config = from_dict(PairConfig, parts.meta["pair_config"])
     except Exception as error:
         raise BundleError(f"{name}: the bundle's pair settings are unreadable ({type(error).__name__}).") from None
+    try:
+        retrieval = retrieval_from_members(parts.extras)
+    except Exception as error:
+        raise BundleError(f"{name}: the bundle's retrieval index is unreadable ({type(error).__name__}).") from None
     return ReplyGenerator(parts.tokenizer, parts.model, pair_config, parts.train_config,
-                          parts.meta.get("metrics", {}), parts.meta.get("history", {}))
+                          parts.meta.get("metrics", {}), parts.meta.get("history", {}), retrieval)
 
 
 def _tie(model_config: Seq2SeqConfig, tensors: dict) -> dict:

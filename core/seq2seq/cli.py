@@ -63,11 +63,13 @@ def _train(args) -> int:
     outcome.generator.save(args.out)
     m = outcome.generator.metrics
     print(f"saved {args.out}: best epoch {m['best_epoch']}, val loss {m['val_loss']:.3f}, perplexity "
-          f"{m['val_perplexity']:.2f}, chrF {m['val_chrf']:.1f}, {m['sentences_per_s']:.0f} sentences/s", file=sys.stderr)
+          f"{m['val_perplexity']:.2f}, chrF {m['val_chrf']:.1f} (retrieval {m['retrieval_chrf']:.1f}), "
+          f"distinct replies {m['val_distinct']:.0%}, {m['sentences_per_s']:.0f} sentences/s", file=sys.stderr)
     decode = outcome.generator.decode_config(args.beam)
     for example in outcome.report.examples[:3]:
         reply = outcome.generator.reply_texts([example.source], decode)[0]
-        print(f"  {example.source}\n    reference: {example.reference}\n    generated: {reply}", file=sys.stderr)
+        print(f"  {example.source}\n    reference: {example.reference}\n    generated: {reply}\n"
+              f"    retrieved: {example.retrieved}", file=sys.stderr)
     return 0
 
 

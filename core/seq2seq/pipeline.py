@@ -17,6 +17,7 @@ from .data import PairConfig, Pairs, build_pairs, split_by_dialogue
 from .decode import DecodeConfig
 from .metrics import corpus_chrf, sentence_chrf
 from .model import Seq2Seq, Seq2SeqConfig
+from .retrieval import fit_retrieval
 from .train import Seq2SeqTask, Seq2SeqTrainConfig, encode_pairs
 
 DEFAULT_VOCAB = 4000
@@ -29,6 +30,7 @@ class Example:
     reference: str
     generated: str
     chrf: float
+    retrieved: str = ""  # the retrieval reference's answer
 
 
 @dataclass
@@ -38,9 +40,12 @@ class GenerationReport:
     perplexity: float
     chrf: float  # corpus chrF of greedy replies against the references, 0-100
     examples: list[Example] = field(default_factory=list)
+    retrieval_chrf: float = math.nan  # the retrieval reference's corpus chrF on the same pairs
+    distinct: float = math.nan  # share of distinct generated replies
 
     def to_json(self) -> dict:
         return {"n": self.n, "loss": self.loss, "perplexity": self.perplexity, "chrf": self.chrf,
+                "retrieval_chrf": self.retrieval_chrf, "distinct": self.distinct,
                 "examples": [e.__dict__ for e in self.examples]}
 
 
@@ -80,9 +85,11 @@ def train_seq2seq(
     val_split = encode_pairs(tokenizer, val_pairs.sources, val_pairs.targets, train_config)
     model, result = train_new(Seq2Seq, model_config, Seq2SeqTask(train_config), train_split, val_split,
                               train_config, callback, stop)
-    generator = ReplyGenerator(tokenizer, model, pairs.config, train_config, history=result.history())
+    retrieval = fit_retrieval(train_pairs.sources, train_pairs.targets)
+    generator = ReplyGenerator(tokenizer, model, pairs.config, train_config, history=result.history(), retrieval=retrieval)
     report = evaluate_generator(generator, val_pairs.sources[:EVAL_LIMIT], val_pairs.targets[:EVAL_LIMIT])
     generator.metrics = {"val_loss": report.loss, "val_perplexity": report.perplexity, "val_chrf": report.chrf,
+                         "retrieval_chrf": report.retrieval_chrf, "val_distinct": report.distinct,
                          "best_epoch": result.best_epoch, "val_pairs": len(val_pairs), "train_pairs": len(train_pairs),
                          "sentences_per_s": result.epochs[-1].sentences_per_s if result.epochs else 0.0}
     return Seq2SeqOutcome(generator, result, report)
@@ -90,12 +97,16 @@ def train_seq2seq(
 
 def evaluate_generator(generator: ReplyGenerator, sources: list[str], references: list[str],
                        decode: DecodeConfig | None = None, n_examples: int = 8) -> GenerationReport:
-    """Teacher-forced loss and perplexity, and chrF of the generated replies against the references."""
+    """Teacher-forced loss and perplexity, chrF of the generated replies against the references, the share of
+    distinct replies, and the retrieval reference's chrF on the same pairs (when the generator has one)."""
     if not sources:
         return GenerationReport(0, math.nan, math.nan, math.nan)
     split = encode_pairs(generator.tokenizer, sources, references, generator.train_config)
     loss, _ = evaluate(generator.model, Seq2SeqTask(generator.train_config), split, generator.train_config.batch_size)
     generated = generator.reply_texts(sources, decode)
-    examples = [Example(s, r, g, round(sentence_chrf(g, r), 2))
-                for s, r, g in list(zip(sources, references, generated))[:n_examples]]
-    return GenerationReport(len(sources), loss, perplexity(loss), corpus_chrf(generated, references), examples)
+    retrieved = generator.retrieval.reply(sources) if generator.retrieval is not None else [""] * len(sources)
+    examples = [Example(s, r, g, round(sentence_chrf(g, r), 2), x)
+                for s, r, g, x in list(zip(sources, references, generated, retrieved))[:n_examples]]
+    retrieval_chrf = corpus_chrf(retrieved, references) if generator.retrieval is not None else math.nan
+    return GenerationReport(len(sources), loss, perplexity(loss), corpus_chrf(generated, references), examples,
+                            retrieval_chrf, len(set(generated)) / len(generated))
