@@ -13,6 +13,7 @@ from .config import POOLINGS, TASKS, TEXT_MODES, DataConfig, ModelConfig, Tokeni
 from .errors import AttentionLabError
 from .explain_cli import add_parser as add_explain
 from .seq2seq.cli import add_parser as add_seq2seq
+from .workspace_cli import add_parser as add_workspaces
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -43,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_bench(commands)
     add_seq2seq(commands)
     add_explain(commands)
+    add_workspaces(commands)
     return parser
 
 
