@@ -1,20 +1,25 @@
 """Import the heavy libraries (torch, scikit-learn, captum) once per server, in the background.
 
 The first page view needs none of them; importing them at page load made it wait ~2 s. A thread started
-after the first page is drawn imports them, so the first Start or Predict doesn't wait either.
+by the first page imports them a little later, so the first Start or Predict doesn't wait either.
 """
 
 from __future__ import annotations
 
 import importlib
 import threading
+import time
 
 import streamlit as st
 
+# After the browser has drawn the first page: on 2 cores, importing torch at once slowed the first chart
+# (first view 4.9-6.2 s with the import right away, 4.0-4.5 s with it 5 s later).
+START_AFTER_S = 5.0
 HEAVY_MODULES = ("ui.training", "core.classifier", "core.evaluate", "core.walkthrough", "core.explain")
 
 
 def _import_all() -> None:
+    time.sleep(START_AFTER_S)
     for name in HEAVY_MODULES:
         try:
             importlib.import_module(name)
