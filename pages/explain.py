@@ -9,8 +9,8 @@ from core.errors import AttentionLabError
 from core.explain import METHODS, PAIRS, PUBLISHED_TAU, agreement, explain, pair_key, to_words
 from core.explain_summary import SUMMARY_LIMIT, summarize
 from ui import state
-from ui.i18n import EXAMPLES, labels_for, t
-from ui.widgets import needs_model, pooling_note, show_error
+from ui.i18n import EXAMPLES, class_name, labels_for, t
+from ui.widgets import CORPUS_TYPES, file_uploader, needs_model, pooling_note, show_error
 
 SOURCES = ["validation", "file"]
 
@@ -31,7 +31,7 @@ if st.button(t("explain.run"), type="primary", icon=":material/play_arrow:") or 
     state.put("explanation", (id(classifier), explain(classifier, text)))
 result = state.get("explanation")[1]
 pooling_note(classifier.model_config.pooling)
-st.markdown(t("explain.label", label=result.label, p=f"{result.probability:.1%}", n=len(result.tokens)))
+st.markdown(t("explain.label", label=class_name(result.label), p=f"{result.probability:.1%}", n=len(result.tokens)))
 verdict = result.verdict
 st.info(t("explain.verdict", agreement=t(f"explain.agree.{verdict.agreement}"),
           tau="—" if verdict.tau != verdict.tau else f"{verdict.tau:.2f}", moves=t(f"explain.moves.{verdict.sensitive}"),
@@ -83,8 +83,7 @@ st.caption(t("explain.model_note"))
 state.default("w_explain_source", "validation" if active.val_texts else "file")
 source = st.radio(t("explain.source"), SOURCES, format_func=labels_for("explain.source", SOURCES),
                   key="w_explain_source", horizontal=True)
-upload = st.file_uploader(t("explain.upload"), type=["xlsx", "xls", "csv", "tsv", "txt", "json"],
-                          key="explain_upload") if source == "file" else None
+upload = file_uploader(t("explain.upload"), CORPUS_TYPES, key="explain_upload") if source == "file" else None
 state.default("w_explain_limit", SUMMARY_LIMIT)
 limit = st.number_input(t("explain.limit"), 10, 5000, step=50, key="w_explain_limit")
 mean_run = next((r for r in reversed(state.runs()) if r.pooling == "mean" and r.classifier is not None
