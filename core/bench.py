@@ -1,4 +1,5 @@
-"""`python -m core bench`: this training loop against a notebook-style reference, plus load/tokenize/predict timings.
+"""`python -m core bench`: this training loop against a notebook-style reference (and the reply generator's against a
+tutorial-style one), plus load/tokenize/predict timings.
 
 The reference pads every batch to one fixed maximum length, draws random (unbucketed) batches and
 uses no mask, as the tutorial notebook does. Both loops train the same model size on the same data in
@@ -23,6 +24,11 @@ from .classifier import Classifier
 from .config import DataConfig, ModelConfig, TokenizerConfig, TrainConfig
 from .data import build_dataset, load_corpus, write_xlsx
 from .model import BiLSTMWithAttention
+from .seq2seq.bench import seq2seq_speeds
+from .seq2seq.data import PairConfig, build_pairs
+from .seq2seq.model import Seq2SeqConfig
+from .seq2seq.pipeline import DEFAULT_VOCAB
+from .seq2seq.train import Seq2SeqTrainConfig, encode_pairs
 from .tokenizer import train_tokenizer
 
 
@@ -41,6 +47,7 @@ def run_bench(data_path: Path, quick: bool = False, log: Callable[[str], None] =
               "mean_tokens": statistics.fmean(len(s) for s in sequences), "max_tokens": max(len(s) for s in sequences),
               "torch_threads": torch.get_num_threads(), "tokenizer_train_s": tokenizer_s}
     report.update(_train_speeds(sequences, dataset.labels, model_config, config, n_sentences, log))
+    report.update(_seq2seq_speed(corpus, quick, log))
     report.update(_load_times(data_path, quick, log))
     report.update(_tokenizer_50k(dataset.texts, quick))
     report.update(_predict_latency(tokenizer, model_config, config, dataset.texts, dataset.label_names, quick))
@@ -95,6 +102,16 @@ def _batches(sequences, batch_size: int, bucketed: bool) -> list[list[int]]:
     order = list(range(len(sequences)))
     rng.shuffle(order)
     return [order[i:i + batch_size] for i in range(0, len(order), batch_size)] * 4
+
+
+def _seq2seq_speed(corpus, quick: bool, log) -> dict:
+    """Teacher-forced reply training on every turn pair of the corpus: ours against the tutorial-style loop."""
+    pairs = build_pairs(corpus, PairConfig(turns="all"))
+    train_config = Seq2SeqTrainConfig()
+    tokenizer = train_tokenizer(pairs.sources + pairs.targets, TokenizerConfig(vocab_size=DEFAULT_VOCAB))
+    split = encode_pairs(tokenizer, pairs.sources, pairs.targets, train_config)
+    model_config = Seq2SeqConfig(vocab_size=tokenizer.vocab_size)
+    return {"seq2seq_pairs": len(split), **seq2seq_speeds(split, model_config, train_config, 160 if quick else 1600, log)}
 
 
 def _load_times(data_path: Path, quick: bool, log) -> dict:
@@ -169,6 +186,11 @@ def format_report(report: dict) -> str:
         f"training, reference padded to corpus max ({report['max_tokens']}): {report['reference_corpus_max_sentences_per_s']:.0f} sentences/s "
         f"(ratio {report['train_ratio_vs_corpus_max']:.2f}x)",
         f"tokens per sentence: mean {report['mean_tokens']:.1f}, max {report['max_tokens']}",
+        f"seq2seq training, this loop (bucketed, masked, {report['seq2seq_pairs']} pairs): "
+        f"{report['seq2seq_sentences_per_s']:.0f} sentences/s",
+        f"seq2seq training, tutorial-style (pad to {report['seq2seq_pad_to'][0]}/{report['seq2seq_pad_to'][1]}): "
+        f"{report['seq2seq_reference_sentences_per_s']:.0f} sentences/s",
+        f"  ratio:                                  {report['seq2seq_ratio']:8.2f}x",
         f"spreadsheet load ({report['load_rows']} rows): calamine {report['load_calamine_s']:.2f} s, "
         f"openpyxl {report['load_openpyxl_s']:.2f} s ({report['load_ratio']:.1f}x)",
         f"tokenizer training ({report['sentences']} sentences): {report['tokenizer_train_s']:.2f} s",
