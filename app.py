@@ -5,10 +5,12 @@ import streamlit as st
 from ui import state
 from ui.i18n import model_name, t
 from ui.warmup import warm_up_once
+from ui.workspace import open_session_workspace, sidebar_block
 
 # An emoji icon is drawn by the browser; a ":material/...:" page icon is fetched from the internet.
 st.set_page_config(page_title="Attention Lab", page_icon="🧠", layout="wide")
 state.keep_widget_values()
+open_session_workspace()  # ?w=<token>: this user's saved corpus, runs and model
 state.ensure_defaults()
 if state.job() is not None:  # ui.training imports torch: only once this session has started a training
     from ui.training import JOB_KEY, JOB_NAME, collect_finished, finish_training
@@ -26,11 +28,12 @@ PAGES = [
     st.Page("pages/explain.py", title=t("page.explain"), icon=":material/rule:"),
     st.Page("pages/model.py", title=t("page.model"), icon=":material/save:"),
     st.Page("pages/reply.py", title=t("page.reply"), icon=":material/forum:"),
+    st.Page("pages/board.py", title=t("page.board"), icon=":material/leaderboard:"),
 ]
 
 
 def sidebar() -> None:
-    """Language, what this session holds, and the warning that a refresh loses it."""
+    """Language, what this session holds, where it is kept, and the workspace actions."""
     with st.sidebar:
         state.default("w_english", False)
         st.toggle("English", key="w_english")
@@ -42,8 +45,8 @@ def sidebar() -> None:
         st.markdown("\n".join(f"- {line}" for line in lines))
         if job is not None and job.running:
             st.page_link("pages/train.py", label=t("side.training"), icon=":material/progress_activity:")
-        st.caption(t("side.refresh"))
         st.page_link("pages/model.py", label=t("side.download"), icon=":material/download:")
+        sidebar_block()
 
 
 page = st.navigation(PAGES)

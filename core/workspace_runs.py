@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import logging
 import math
+import sqlite3
+from functools import partial
 from typing import Any, Callable
 
 from .config import to_dict
@@ -50,14 +52,16 @@ def save_outcomes(workspace: Workspace, outcomes: list) -> list[int]:
 def saving_job(function: Callable, workspace: Workspace) -> Callable:
     """Wrap a job function (callback, stop) -> outcomes so that its outcomes are saved before it returns.
 
-    A save that fails (disk quota) is logged and leaves the result to the page, which reports it."""
-    def run(callback, stop):
-        outcomes = function(callback, stop)
-        if isinstance(outcomes, list) and workspace.exists():
-            try:
-                save_outcomes(workspace, outcomes)
-            except (AttentionLabError, OSError) as error:
-                _log.warning("workspace %s: runs not saved: %s", workspace.id, error)
-        return outcomes
+    Picklable when `function` is (a worker process may run it)."""
+    return partial(run_and_save, workspace, function)
 
-    return run
+
+def run_and_save(workspace: Workspace, function: Callable, callback, stop):
+    """Run the job; a save that fails (disk quota) is logged and leaves the result to the page, which reports it."""
+    outcomes = function(callback, stop)
+    if isinstance(outcomes, list) and workspace.exists():
+        try:
+            save_outcomes(workspace, outcomes)
+        except (AttentionLabError, OSError, sqlite3.Error) as error:
+            _log.warning("workspace %s: runs not saved: %s", workspace.id, error)
+    return outcomes

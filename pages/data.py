@@ -27,7 +27,7 @@ with side_col:
 if upload is not None and state.is_new_upload("data", upload.file_id):
     with st.spinner(t("data.reading", name=upload.name)):
         try:
-            state.set_corpus(load_corpus(upload.getvalue(), upload.name))
+            state.set_corpus(load_corpus(upload.getvalue(), upload.name), upload.getvalue())
             st.rerun()  # the sidebar shows the new data
         except AttentionLabError as error:
             state.put("upload_error", (upload.file_id, str(error)))

@@ -1,24 +1,31 @@
 """Typed accessors over st.session_state: one browser session's data, tokenizer, model, runs and job.
 
 Nothing here is module-level user data; the only shared cache is the read-only bytes of the sample file.
+Each change is also written to the session's workspace (core/workspace.py), so a refresh or a restart keeps it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Optional
+import logging
+import sqlite3
+from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 import streamlit as st
 
-from core.config import DataConfig
+from core.config import DataConfig, TokenizerConfig, from_dict, to_dict
 from core.data import Corpus, Dataset, build_dataset, load_corpus
+from core.errors import AttentionLabError
 from core.jobs import TrainingJob
 from core.tokenizer import LengthStats, Tokenizer
+from core.workspace import RunData, Workspace
 
 if TYPE_CHECKING:  # torch: imported where a model is trained or loaded, not on every page view
     from core.classifier import Classifier
 
 KEEP_PREFIX = "w_"  # widget keys with this prefix keep their value when the user changes page
+SAMPLE_NAME = "sample_corpus.xlsx"
+_log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -73,6 +80,10 @@ def _sample_bytes() -> bytes | None:
     return SAMPLE_PATH.read_bytes() if SAMPLE_PATH.is_file() else None
 
 
+def sample_bytes() -> bytes | None:
+    return _sample_bytes()
+
+
 def through_app() -> None:
     """Call first in every page. On a fresh server, a first request straight to /<page> makes Streamlit run
     the page alone in its legacy pages/ mode (no app.py: no sidebar, no defaults) and stay in that mode;
@@ -90,7 +101,7 @@ def ensure_defaults() -> None:
         return
     st.session_state.corpus = None
     st.session_state.dataset = None
-    st.session_state.runs = []
+    st.session_state.setdefault("runs", [])  # runs loaded from the workspace stay
     use_sample()
 
 
@@ -110,16 +121,20 @@ def use_sample() -> None:
     if data is None:
         st.session_state.data_error = "sample_missing"
         return
-    set_corpus(load_corpus(data, "sample_corpus.xlsx"))
+    set_corpus(load_corpus(data, SAMPLE_NAME))
 
 
-def set_corpus(corpus: Corpus) -> None:
-    """A new corpus: rebuild the dataset with the current task; the tokenizer no longer fits it."""
+def set_corpus(corpus: Corpus, data: bytes | None = None) -> None:
+    """A new corpus: rebuild the dataset with the current task; the tokenizer no longer fits it.
+
+    `data` is the uploaded file's bytes, kept in the workspace (the bundled sample needs none)."""
     config = data_config()
     st.session_state.dataset = build_dataset(corpus, config)
     st.session_state.corpus = corpus
     st.session_state.data_error = None
     st.session_state.tokenizer_info = None
+    if data is not None or corpus.source_name == SAMPLE_NAME:
+        _save(lambda ws: ws.save_corpus(corpus.source_name, data, config.task, config.text))
 
 
 def apply_data_config(config: DataConfig) -> bool:
@@ -128,8 +143,10 @@ def apply_data_config(config: DataConfig) -> bool:
     if corpus() is None or (current is not None and current.config == config):
         return False
     st.session_state.dataset = build_dataset(corpus(), config)
+    _save(lambda ws: ws.set_data_config(config.task, config.text))
     if current is None or current.config.text != config.text:
         st.session_state.tokenizer_info = None
+        _save(lambda ws: ws.clear_tokenizer())
     return True
 
 
@@ -165,6 +182,23 @@ def tokenizer_info() -> Optional[TokenizerInfo]:
 
 def set_tokenizer_info(info: TokenizerInfo) -> None:
     st.session_state.tokenizer_info = info
+    _save(lambda ws: ws.save_tokenizer(info.tokenizer.model_proto, tokenizer_meta(info)))
+
+
+def tokenizer_meta(info: TokenizerInfo) -> dict:
+    """Everything of a TokenizerInfo but the proto, as JSON values."""
+    lengths = info.lengths
+    return {"config": to_dict(info.tokenizer.config), "clamped_from": info.tokenizer.clamped_from,
+            "seconds": info.seconds, "sentences": info.sentences, "unknown_rate": info.unknown_rate,
+            "frequent": [list(pair) for pair in info.frequent],
+            "lengths": {"lengths": lengths.lengths, "mean": lengths.mean, "median": lengths.median,
+                        "p95": lengths.p95, "max": lengths.max}}
+
+
+def tokenizer_info_from(proto: bytes, meta: dict) -> TokenizerInfo:
+    tokenizer = Tokenizer(proto, from_dict(TokenizerConfig, meta["config"]), meta.get("clamped_from"))
+    return TokenizerInfo(tokenizer, meta["seconds"], meta["sentences"], LengthStats(**meta["lengths"]),
+                         [tuple(pair) for pair in meta["frequent"]], meta["unknown_rate"])
 
 
 def tokenizer() -> Optional[Tokenizer]:
@@ -181,7 +215,20 @@ def next_run_number() -> int:
 
 
 def add_run(record: RunRecord) -> None:
+    """Keep a run; the workspace already has it when the training job saved it itself."""
     runs().append(record)
+    if record.classifier is not None:
+        _save(lambda ws: ws.has_run(record.number) or ws.save_run(
+            run_data(record), record.classifier.to_bytes(), record.val_texts, record.val_labels))
+
+
+def run_data(record: RunRecord) -> RunData:
+    return RunData(**{f.name: getattr(record, f.name) for f in fields(RunData)})
+
+
+def run_record(run: RunData) -> RunRecord:
+    """A saved run, its classifier loaded only when it is used."""
+    return RunRecord(**{f.name: getattr(run, f.name) for f in fields(RunData)})
 
 
 def job() -> Optional[TrainingJob]:
@@ -207,6 +254,13 @@ def classifier() -> Optional[Classifier]:
 
 
 def set_model(active: ActiveModel) -> None:
+    """A model that is not a run's (an uploaded bundle) becomes the active one, and is kept in the workspace."""
+    show_model(active)
+    _save(lambda ws: ws.set_active_bundle(active.classifier.to_bytes(), active.source, val_texts=active.val_texts,
+                                          val_labels=active.val_labels))
+
+
+def show_model(active: ActiveModel) -> None:
     """A different model: earlier predictions and evaluations no longer describe it."""
     st.session_state.model = active
     st.session_state.predictions = []
@@ -215,8 +269,52 @@ def set_model(active: ActiveModel) -> None:
 
 
 def use_run(record: RunRecord) -> None:
+    if record.classifier is None:
+        _load_run(record)
     if record.classifier is not None:
-        set_model(ActiveModel(record.classifier, record.name, record.val_texts, record.val_labels))
+        show_model(ActiveModel(record.classifier, record.name, record.val_texts, record.val_labels))
+        _save(lambda ws: ws.set_active_run(record.number))
+
+
+def _load_run(record: RunRecord) -> None:
+    """Load a saved run's classifier from the workspace (runs come back from it without their models)."""
+    from core.classifier import load_classifier
+
+    stored = workspace().run_model(record.number) if workspace() else None
+    if stored is not None:
+        record.classifier = load_classifier(stored.bundle, record.name)
+        record.val_texts, record.val_labels = stored.val_texts, stored.val_labels
+
+
+# The session's workspace -------------------------------------------------------------------------------
+
+def workspace() -> Optional[Workspace]:
+    return st.session_state.get("workspace")
+
+
+def workspace_error() -> Optional[str]:
+    return st.session_state.get("workspace_error")
+
+
+def _save(action: Callable[[Workspace], Any]) -> None:
+    """Write a change to the session's workspace; a refusal (disk quota, disk error) is kept for the sidebar."""
+    current = workspace()
+    if current is None:
+        return
+    try:
+        action(current)
+        st.session_state.workspace_error = None
+    except (AttentionLabError, OSError, sqlite3.Error) as error:
+        _log.warning("workspace %s: not saved: %s", current.id, error)
+        st.session_state.workspace_error = str(error)
+
+
+def saving_job(function: Callable) -> Callable:
+    """A training job function that saves its own runs into this session's workspace, even if the tab closes."""
+    from core.workspace_runs import saving_job as wrap
+
+    current = workspace()
+    return wrap(function, current) if current is not None else function
 
 
 def get(key: str, default_value: Any = None) -> Any:

@@ -7,6 +7,7 @@ finished job to `on_finish` once. `live_job` is generic, so the seq2seq page can
 from __future__ import annotations
 
 import math
+from functools import partial
 from typing import Callable, Optional
 
 import sklearn.model_selection  # noqa: F401  imported at app start, so the first Start doesn't wait for it
@@ -75,10 +76,8 @@ def live_job(job_key: str, render: Callable[[JobSnapshot], None], on_finish: Cal
 def start_training(dataset: Dataset, model_config: ModelConfig, train_config: TrainConfig, poolings: list[str],
                    tokenizer: Optional[Tokenizer], tokenizer_config: TokenizerConfig) -> None:
     """Start one background job running the pipeline's runs; raises TrainingBusyError if one is running."""
-    def run(callback, stop) -> list[TrainOutcome]:
-        return train_runs(dataset, model_config, train_config, poolings, tokenizer, tokenizer_config, callback, stop)
-
-    state.set_job(start_job(state.running_job(), run, name=JOB_NAME))
+    run = partial(train_runs, dataset, model_config, train_config, poolings, tokenizer, tokenizer_config)  # picklable
+    state.set_job(start_job(state.running_job(), state.saving_job(run), name=JOB_NAME))  # saves even if the tab closes
 
 
 def render_progress(state_name: str, events: list[TrainEvent], n_epochs: int, prefix: str, *, overall: float | None = None,

@@ -1,0 +1,129 @@
+"""The session's workspace: opened from `?w=<token>` (or made, and its token put in the URL), loaded once per
+session; share-link settings in the URL fill the Train page's widgets; the sidebar's workspace actions."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+import streamlit as st
+
+from core.config import DataConfig
+from core.data import build_dataset, load_corpus
+from core.errors import AttentionLabError
+from core.share import decode, encode
+from core.store import home_folder
+from core.workspace import Workspace, create_workspace, open_workspace
+from ui import state
+from ui.i18n import t
+from ui.settings import WIDGET_DEFAULTS
+
+TOKEN_PARAM = "w"
+_log = logging.getLogger(__name__)
+
+
+def open_session_workspace() -> None:
+    """Every run: keep the token in the URL. First run of a session: open (or make) the workspace and load it."""
+    current = state.workspace()
+    if current is None:
+        current = open_workspace(st.query_params.get(TOKEN_PARAM))
+        if current is None:
+            current = create_workspace()
+        else:
+            _load(current)
+        st.session_state.workspace = current
+        apply_settings(dict(st.query_params))
+        for key in [k for k in st.query_params if k != TOKEN_PARAM]:  # read once: a refresh keeps the user's changes
+            del st.query_params[key]
+    if st.query_params.get(TOKEN_PARAM) != current.token:  # switching pages drops the query
+        st.query_params[TOKEN_PARAM] = current.token
+
+
+def _load(workspace: Workspace) -> None:
+    """The workspace's corpus, tokenizer, runs (models loaded when used) and active model into this session."""
+    try:
+        st.session_state.runs = [state.run_record(run) for run in workspace.runs()]
+        stored = workspace.corpus()
+        if stored is not None:
+            corpus = load_corpus(stored.data if stored.data is not None else state.sample_bytes(), stored.name)
+            st.session_state.corpus = corpus
+            st.session_state.dataset = build_dataset(corpus, DataConfig(task=stored.task, text=stored.text))
+            st.session_state.tokenizer_info = _tokenizer(workspace)
+        active = workspace.active_model()
+        if active is not None:
+            from core.classifier import load_classifier
+
+            state.show_model(state.ActiveModel(load_classifier(active.bundle, active.source), active.source,
+                                               active.val_texts, active.val_labels))
+    except (AttentionLabError, OSError, ValueError) as error:  # a file that no longer loads: start on the sample
+        _log.warning("workspace %s: not loaded: %s", workspace.id, error)
+        st.session_state.workspace_error = str(error)
+
+
+def _tokenizer(workspace: Workspace):
+    saved = workspace.tokenizer()
+    return state.tokenizer_info_from(*saved) if saved is not None else None
+
+
+def current_settings() -> dict:
+    """The Train and Tokenizer pages' settings, by share-link name."""
+    return {key[2:]: st.session_state.get(key, value) for key, value in WIDGET_DEFAULTS.items()}
+
+
+def apply_settings(query: dict) -> list[str]:
+    """Fill the widgets from share-link values; what was ignored is kept as notes for the sidebar."""
+    shared = {k: v for k, v in query.items() if k != TOKEN_PARAM}
+    if not shared:
+        return []
+    settings, notes = decode(shared, current_settings())
+    for name, value in settings.items():
+        st.session_state[f"w_{name}"] = value
+    st.session_state.share_notes = notes
+    st.session_state.share_applied = True
+    return notes
+
+
+def settings_link() -> str:
+    """This page's address with the current training settings and no workspace token."""
+    parts = urlsplit(st.context.url or "")
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(encode(current_settings())), ""))
+
+
+def reset_session() -> None:
+    """Forget this session's work (the widgets' settings stay); the next run opens a new workspace."""
+    for key in list(st.session_state.keys()):
+        if not str(key).startswith(state.KEEP_PREFIX):
+            del st.session_state[key]
+    st.query_params.clear()
+
+
+def delete_workspace() -> None:
+    current = state.workspace()
+    if current is not None:
+        current.delete()
+    reset_session()
+
+
+def sidebar_block() -> None:
+    """Where the work is kept, its quota message, share-link notes, and the workspace actions."""
+    st.caption(t("side.refresh", folder=str(home_folder())))
+    if state.workspace_error():
+        st.error(state.workspace_error(), icon=":material/sd_card_alert:")
+    if st.session_state.pop("share_applied", False):
+        st.info(t("ws.share_applied"), icon=":material/link:")
+        for note in st.session_state.pop("share_notes", []):
+            st.text(note)
+    with st.expander(t("ws.link")):
+        st.caption(t("ws.link_help"))
+        st.code(settings_link(), language=None, wrap_lines=True)
+    busy = state.running_job() is not None
+    st.button(t("ws.new"), icon=":material/add:", on_click=reset_session, disabled=busy, help=t("ws.busy") if busy else None)
+    if st.button(t("ws.delete"), icon=":material/delete:", disabled=busy, key="ws_delete"):
+        st.session_state.ws_confirm = True
+    if st.session_state.get("ws_confirm"):
+        st.warning(t("ws.confirm"))
+        yes, no = st.columns(2)
+        yes.button(t("ws.yes_delete"), type="primary", on_click=delete_workspace, key="ws_yes")
+        if no.button(t("ws.cancel"), key="ws_no"):
+            st.session_state.ws_confirm = False
+            st.rerun()
