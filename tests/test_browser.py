@@ -7,6 +7,7 @@ screenshots under tests/artifacts/ (look at them: Hangul must render, charts mus
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -131,8 +132,9 @@ def test_walkthrough_upload_train_stop_predict(app_url, page, upload_file):
     shot(page, "01_data_uploaded")
 
     nav(page, "학습")
-    page.get_by_label("에폭").fill("40")
-    page.get_by_label("에폭").press("Tab")
+    epochs = page.get_by_role("spinbutton", name="에폭", exact=True)
+    epochs.fill("40")
+    epochs.press("Tab")
     page.get_by_role("button", name="학습 시작").click()
     page.wait_for_function("() => { const c = document.querySelector('.js-plotly-plot');"
                            " return c && c.data && c.data[0] && c.data[0].x.length >= 1; }", timeout=60_000)
@@ -143,6 +145,10 @@ def test_walkthrough_upload_train_stop_predict(app_url, page, upload_file):
     page.get_by_role("button", name="중지").click()
     page.get_by_text("학습을 중지했습니다").first.wait_for(timeout=60_000)
     shot(page, "03_train_stopped")
+    epochs.fill("2")  # a stopped run never becomes the active model: finish a short one for Predict
+    epochs.press("Tab")
+    page.get_by_role("button", name="학습 시작").click()
+    page.get_by_text("끝남 ·").first.wait_for(timeout=120_000)
 
     nav(page, "예측")
     box = page.get_by_role("textbox", name="문장 (한 줄에 하나)")
@@ -150,10 +156,10 @@ def test_walkthrough_upload_train_stop_predict(app_url, page, upload_file):
     page.get_by_role("button", name="예측", exact=True).click()
     page.get_by_text("예측 감정").nth(1).wait_for()  # one result per sentence
     # st.html renders each sentence's chips on its own: wait until both sentences' weights are on the page
-    page.wait_for_function("() => [...document.querySelectorAll('span[title]')].filter(e => /^[01]\\.\\d{4}$/.test(e.title))"
+    page.wait_for_function("() => [...document.querySelectorAll('span[title]')].filter(e => /^[01]\\.\\d{4}( ·|$)/.test(e.title))"
                            ".reduce((sum, e) => sum + parseFloat(e.title), 0) > 1.9")
-    weights = [float(title) for title in page.locator("span[title]").evaluate_all("els => els.map(e => e.title)")
-               if title.replace(".", "", 1).isdigit()]
+    titles = page.locator("span[title]").evaluate_all("els => els.map(e => e.title)")
+    weights = [float(title[:6]) for title in titles if re.match(r"[01]\.\d{4}( ·|$)", title)]  # '<unk>' chips add a note
     assert len(weights) >= 6  # one chip per BPE piece, the exact weight in its tooltip
     assert 1.9 < sum(weights) < 2.1  # two sentences, each sentence's weights sum to 1
     page.locator(".js-plotly-plot").nth(1).wait_for()  # one probability chart per sentence
