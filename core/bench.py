@@ -52,6 +52,7 @@ def run_bench(data_path: Path, quick: bool = False, log: Callable[[str], None] =
     report.update(_tokenizer_50k(dataset.texts, quick))
     report.update(_predict_latency(tokenizer, model_config, config, dataset.texts, dataset.label_names, quick))
     report.update(_explain_latency(tokenizer, model_config, config, dataset.texts, dataset.label_names, quick))
+    report.update(_workspace_times(tokenizer, model_config, config, dataset.texts, dataset.label_names, quick))
     return report
 
 
@@ -178,6 +179,40 @@ def _explain_latency(tokenizer, model_config, config, texts, label_names, quick:
     return {"explain_pieces": len(tokenizer.encode(sentence)), "explain_median_ms": statistics.median(timings)}
 
 
+def _workspace_times(tokenizer, model_config, config, texts, label_names, quick: bool) -> dict:
+    """Saving a run (bundle bytes, atomic file, index row) and reopening a workspace of 50 runs as the app does
+    (index, every run's settings and curves, the active model's bundle loaded), in a temporary data folder."""
+    from .classifier import load_classifier
+    from .store import Store
+    from .workspace import RunData, create_workspace, open_workspace
+
+    classifier = Classifier(tokenizer, BiLSTMWithAttention(model_config).eval(), list(label_names), DataConfig(), config)
+    epochs = [{"epoch": e, "train_loss": 1.0, "train_acc": 0.5, "val_loss": 1.0, "val_acc": 0.5} for e in range(1, 9)]
+    steps = [{"step": s, "loss": 1.0, "acc": 0.5} for s in range(0, 350, 5)]  # 8 epochs of the sample, a point every 5
+    val_texts = texts[: len(texts) // 5]
+    saves, n_runs = [], 50
+    with tempfile.TemporaryDirectory() as folder:
+        workspace = create_workspace(Store(Path(folder)))
+        for number in range(1, n_runs + 1):
+            run = RunData(number, "attention", {"model": {}, "train": {}, "data": {}}, epochs, steps, 44.0,
+                          {"val_accuracy": 0.5}, False, 10.0)
+            start = time.perf_counter()
+            workspace.save_run(run, classifier.to_bytes(), val_texts, [label_names[0]] * len(val_texts))
+            saves.append((time.perf_counter() - start) * 1000)
+        workspace.set_active_run(n_runs)
+        reopens = []
+        for _ in range(3 if quick else 10):
+            start = time.perf_counter()
+            again = open_workspace(workspace.token, workspace.store)
+            again.runs()
+            active = again.active_model()
+            load_classifier(active.bundle)
+            reopens.append((time.perf_counter() - start) * 1000)
+    return {"workspace_runs": n_runs, "workspace_bundle_bytes": len(classifier.to_bytes()),
+            "workspace_save_median_ms": statistics.median(saves), "workspace_save_max_ms": max(saves),
+            "workspace_reopen_median_ms": statistics.median(reopens), "workspace_reopen_max_ms": max(reopens)}
+
+
 def format_report(report: dict) -> str:
     lines = [
         f"training, this loop (bucketed, masked):   {report['train_sentences_per_s']:8.0f} sentences/s",
@@ -199,4 +234,8 @@ def format_report(report: dict) -> str:
         lines.append(f"tokenizer training (50,000 sentences, vocab 8000): {report['tokenizer_train_50k_s']:.2f} s")
     lines.append(f"single-sentence prediction: median {report['predict_median_ms']:.1f} ms, p95 {report['predict_p95_ms']:.1f} ms")
     lines.append(f"explanation panel ({report['explain_pieces']} pieces, 1 thread): median {report['explain_median_ms']:.0f} ms")
+    lines.append(f"workspace: save a run ({report['workspace_bundle_bytes'] / 1e6:.1f} MB bundle) median "
+                 f"{report['workspace_save_median_ms']:.0f} ms (max {report['workspace_save_max_ms']:.0f}); reopen with "
+                 f"{report['workspace_runs']} runs median {report['workspace_reopen_median_ms']:.0f} ms "
+                 f"(max {report['workspace_reopen_max_ms']:.0f})")
     return "\n".join(lines)

