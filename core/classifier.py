@@ -16,7 +16,7 @@ from .config import DataConfig, ModelConfig, TrainConfig, from_dict, to_dict
 from .errors import BundleError
 from .model import BiLSTMWithAttention
 from .tokenizer import Tokenizer
-from .train import BatchResult
+from .train import BatchResult, to_device
 
 PREDICT_BATCH = 64
 
@@ -43,7 +43,7 @@ class ClassifierTask:
             yield ids, lengths, labels
 
     def step(self, model: BiLSTMWithAttention, batch, training: bool) -> BatchResult:
-        ids, lengths, labels = batch
+        ids, lengths, labels = to_device(batch, model)
         logits, _ = model(ids, lengths)  # (B, C)
         loss = F.cross_entropy(logits, labels)
         correct = int((logits.argmax(-1) == labels).sum())

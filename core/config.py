@@ -9,6 +9,7 @@ TASKS = ("emotion6", "binary", "emotion58")
 TEXT_MODES = ("first", "all", "turns")
 POOLINGS = ("attention", "mean", "last")
 SCHEDULES = ("constant", "cosine")
+DEVICES = ("auto", "cpu", "cuda")
 
 
 @dataclass
@@ -40,6 +41,7 @@ class ModelConfig:
     attention_dim: int = 64  # rows of W_att
     fc_dim: int = 64
     dropout: float = 0.3
+    embedding_dropout: float = 0.0  # dropout on the piece embeddings while training (regularises small corpora)
     pooling: str = "attention"  # attention | mean | last
     pad_id: int = 0
     packed: bool = False  # pack_padded_sequence while training (slower on CPU); eval always packs
@@ -64,9 +66,11 @@ class LoopConfig:
     patience: int = 0  # 0 = no early stopping
     report_every: int = 10  # steps between step reports
     num_threads: int = 0  # 0 = leave torch's default
+    device: str = "auto"  # auto (CUDA when available) | cpu | cuda; the trained model comes back on the CPU
 
     def __post_init__(self) -> None:
         _check_choice("schedule", self.schedule, SCHEDULES)
+        _check_choice("device", self.device, DEVICES)
 
 
 @dataclass

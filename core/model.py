@@ -55,6 +55,7 @@ class BiLSTMWithAttention(nn.Module):
         super().__init__()
         self.config = config
         self.embedding = nn.Embedding(config.vocab_size, config.emb_dim, padding_idx=config.pad_id)
+        self.embedding_dropout = nn.Dropout(config.embedding_dropout)
         self.lstm = nn.LSTM(
             config.emb_dim, config.hidden_dim, num_layers=config.num_layers, batch_first=True,
             bidirectional=True, dropout=config.dropout if config.num_layers > 1 else 0.0,
@@ -68,7 +69,7 @@ class BiLSTMWithAttention(nn.Module):
 
     def encode(self, ids: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Token ids (B, T) → BiLSTM states (B, T, 2H) and the mask of real tokens (B, T)."""
-        embedded = self.embedding(ids)  # (B, T, E)
+        embedded = self.embedding_dropout(self.embedding(ids))  # (B, T, E)
         if self.config.packed or not self.training:
             # Packing keeps the backward direction from reading padding, so a sentence's output
             # does not depend on what it was batched with.

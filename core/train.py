@@ -120,7 +120,24 @@ def train_new(model_class: type, model_config: Any, task: Task, train: Any, val:
         torch.set_num_threads(config.num_threads)
     torch.manual_seed(config.seed)
     model = model_class(model_config)
-    return model, fit(model, task, train, val, config, callback, stop)
+    device = resolve_device(config.device)
+    result = fit(model.to(device), task, train, val, config, callback, stop)
+    return model.cpu(), result  # predictions, bundles and the pages work on the CPU
+
+
+def resolve_device(name: str) -> torch.device:
+    """'auto' is CUDA when a GPU is available, else the CPU; asking for CUDA without one is an error."""
+    from .errors import AttentionLabError
+
+    if name == "cuda" and not torch.cuda.is_available():
+        raise AttentionLabError("device 'cuda' was asked for, but no CUDA GPU is available; use 'auto' or 'cpu'.")
+    return torch.device("cuda" if name != "cpu" and torch.cuda.is_available() else "cpu")
+
+
+def to_device(batch: tuple, model: nn.Module) -> tuple:
+    """A batch's tensors on the model's device (a no-op on the CPU)."""
+    device = next(model.parameters()).device
+    return tuple(t.to(device, non_blocking=True) if isinstance(t, torch.Tensor) else t for t in batch)
 
 
 def fit(model: nn.Module, task: Task, train: Any, val: Any, config: LoopConfig,

@@ -36,7 +36,7 @@ KEYS = {  # short name → (config, field, type)
     "schedule": ("train", "schedule", str), "patience": ("train", "patience", int), "wd": ("train", "weight_decay", float),
     "val": ("train", "val_share", float), "dropout": ("model", "dropout", float), "emb": ("model", "emb_dim", int),
     "hidden": ("model", "hidden_dim", int), "pooling": ("model", "pooling", str), "layers": ("model", "num_layers", int),
-    "att": ("model", "attention_dim", int),
+    "att": ("model", "attention_dim", int), "edrop": ("model", "embedding_dropout", float),
 }
 
 

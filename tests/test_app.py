@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest, app_test
 
 from core.data import load_corpus, write_xlsx
 from core.jobs import start_job
+from tests.test_jobs import wait_for_stop
 from ui.i18n import EXAMPLES, STRINGS
 from ui.widgets import attention_chips_html, piece_chips_html
 
@@ -168,7 +169,7 @@ def test_training_fills_the_history_and_the_model(trained):
 
 def test_start_is_refused_while_another_pages_job_runs(trained):
     at = open_page(trained, "train")
-    other = start_job(None, lambda callback, stop: stop.wait(60), name="seq2seq")
+    other = start_job(None, wait_for_stop, name="seq2seq")
     at.session_state["reply_job"] = other
     runs_before = len(at.session_state["runs"])
     click(at, ko("train.start"))
@@ -181,7 +182,7 @@ def test_start_is_refused_while_another_pages_job_runs(trained):
 
 def test_a_second_start_is_refused_and_stop_sets_the_flag(trained):
     at = open_page(trained, "train")
-    blocker = start_job(None, lambda callback, stop: stop.wait(60), name="classifier")
+    blocker = start_job(None, wait_for_stop, name="classifier")
     at.session_state["job"] = blocker
     click(at, ko("train.start"))
     assert ko("train.busy") in texts(at.error)

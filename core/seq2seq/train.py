@@ -11,7 +11,7 @@ import torch.nn.functional as F
 
 from ..batching import bucketed_batches, pad_batch
 from ..config import LoopConfig
-from ..train import BatchResult
+from ..train import BatchResult, to_device
 from .model import Seq2Seq
 
 
@@ -80,7 +80,7 @@ class Seq2SeqTask:
         return pair_batches(split, batch_size, rng)
 
     def step(self, model: Seq2Seq, batch, training: bool) -> BatchResult:
-        src, src_lengths, tgt_in, tgt_out = batch
+        src, src_lengths, tgt_in, tgt_out = to_device(batch, model)
         ratio = self.config.teacher_forcing if training else 1.0
         logits, _ = model(src, src_lengths, tgt_in, ratio)  # (B, T, V)
         smoothing = self.config.label_smoothing if training else 0.0
