@@ -50,7 +50,8 @@ VISIBLE_TEXT_JS = """() => {
 
 
 def english_words(page) -> set[str]:
-    text = page.evaluate(VISIBLE_TEXT_JS)
+    """English words in the visible text, leaving out addresses and file paths (links and folders shown as data)."""
+    text = re.sub(r"https?://\S+|(?<![\w.])/[\w./-]+", " ", page.evaluate(VISIBLE_TEXT_JS))
     return {w for w in re.findall(r"[A-Za-z][A-Za-z_]+", text) if w not in ALLOWED}
 
 
