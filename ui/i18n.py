@@ -93,6 +93,9 @@ STRINGS: dict[str, tuple[str, str]] = {
                     "epoch's weights are kept."),
     "other_job": ("이 세션에서 다른 학습({name})이 진행 중입니다.", "Another training ({name}) is running in this session."),
     "stop": ("중지", "Stop"),
+    "queue.position": ("다른 학습이 끝나기를 기다리는 중입니다 (앞에 {ahead}개). ",
+                       "Waiting for other trainings to finish ({ahead} ahead of this one). "),
+    "queue.wait": ("예상 대기 {time}.", "Estimated wait {time}."),
     "stopping": ("현재 배치가 끝나면 멈춥니다.", "Stopping after the current batch."),
     "stopped_note": ("학습을 중지했습니다. 끝난 에폭 중 가장 좋은 가중치를 남깁니다.",
                      "Training was stopped; the best finished epoch's weights are kept."),
@@ -381,6 +384,24 @@ STRINGS: dict[str, tuple[str, str]] = {
     "reply.hover": ("행은 생성된 조각, 열은 입력 조각입니다. 칸에 마우스를 올리면 정확한 가중치 α가 보입니다. 각 행의 합은 1입니다.",
                     "Rows are generated pieces, columns are source pieces; hover a cell for the exact weight α. Each row sums to 1."),
     "reply.examples": ("검증 예시", "Validation examples"),
+    # Reply page: retrieval reference and attention sink (issue 12)
+    "reply.retrieval": ("검색 답장", "Retrieved reply"),
+    "reply.retrieval_chrf": ("검색 chrF", "Retrieval chrF"),
+    "reply.retrieval_help": ("같은 검증 쌍에서, 학습 문장 중 글자 n-gram TF-IDF로 가장 가까운 문장의 상담사 답장을 그대로 "
+                             "내놓았을 때의 chrF. 모델의 chrF가 이보다 낮으면 모델은 아직 외운 답장 찾기보다 못합니다.",
+                             "chrF on the same validation pairs when answering with the counsellor reply of the nearest "
+                             "training sentence (char n-gram TF-IDF). A model below it does worse than looking a reply up."),
+    "reply.distinct": ("서로 다른 답장", "Distinct replies"),
+    "reply.retrieval_note": ("가장 가까운 학습 문장의 답장 (비교 기준)", "The nearest training sentence's reply (the reference)"),
+    "reply.sink": ("어텐션 싱크: 생성 조각들이 평균 {share}의 가중치를 마지막 조각 '{pieces}'에 두고, {rows}행 중 {peaks}행이 "
+                   "거기서 가장 큽니다. 디코더가 입력 단어 대신 문장 끝을 '쉼터'로 쓰는 것이라, 이 답장은 입력의 내용에 "
+                   "거의 기대지 않습니다.",
+                   "Attention sink: the generated pieces put {share} of their weight on the final piece '{pieces}' on "
+                   "average, and {peaks} of {rows} rows peak there. The decoder rests on the sentence's end instead of "
+                   "its words, so this reply leans little on what was said."),
+    "reply.no_sink": ("어텐션이 문장 끝에 몰려 있지 않습니다: 진하게 칠해진 칸이 각 생성 조각이 참고한 입력 조각입니다.",
+                      "The attention is not parked on the sentence's end: the dark cells are the source pieces each "
+                      "generated piece drew on."),
     # Does attention explain? (pages/explain.py)
     "page.explain": ("설명 검증", "Does attention explain?"),
     "explain.title": ("설명 검증: 어텐션이 이 예측을 설명할까?", "Does attention explain this prediction?"),

@@ -60,8 +60,12 @@ def live_job(job_key: str, render: Callable[[JobSnapshot], None], on_finish: Cal
         current = st.session_state.get(job_key)
         snapshot = current.snapshot()
         controls = st.container()  # above the progress line and the chart, so Stop stays in view while it runs
-        render(snapshot)
-        if snapshot.state == "running":
+        if snapshot.state == "queued":
+            wait = t("queue.wait", time=duration(snapshot.wait_s)) if snapshot.wait_s is not None else ""
+            st.info(t("queue.position", ahead=snapshot.queue_position) + wait, icon=":material/hourglass_top:")
+        else:
+            render(snapshot)
+        if snapshot.state in ("queued", "running"):
             if controls.button(t("stop"), key=f"{job_key}_stop", icon=":material/stop_circle:"):
                 current.request_stop()
                 st.toast(t("stopping"))
@@ -101,9 +105,20 @@ def render_progress(state_name: str, events: list[TrainEvent], n_epochs: int, pr
         st.progress(1.0 if state_name == "done" else overall,
                     text=t(f"{state_name}_line", prefix=prefix, rate=f"{last.sentences_per_s:,.0f}",
                            time=duration(last.elapsed_s if elapsed_s is None else elapsed_s)))
-    steps = [e.row() for e in shown if e.kind == "step"]
-    epochs = [e.row() for e in shown if e.kind == "epoch"]
-    st.plotly_chart(_curves(steps, epochs, last.total_steps / max(n_epochs, 1), n_epochs, second, reference), key=key)
+    def build():
+        steps = [e.row() for e in shown if e.kind == "step"]
+        epochs = [e.row() for e in shown if e.kind == "epoch"]
+        return _curves(steps, epochs, last.total_steps / max(n_epochs, 1), n_epochs, second, reference)
+
+    st.plotly_chart(_cached(key, (len(shown), id(last), reference, t("loss")), build), key=key)
+
+
+def _cached(key: str, signature: tuple, build: Callable):
+    """The figure drawn at the last poll when nothing new arrived since (each tick stays cheap)."""
+    cache = st.session_state.setdefault("_figure_cache", {})
+    if key not in cache or cache[key][0] != signature:
+        cache[key] = (signature, build())
+    return cache[key][1]
 
 
 def render_training(snapshot: JobSnapshot) -> None:

@@ -25,6 +25,9 @@ def _import_all() -> None:
             importlib.import_module(name)
         except Exception:  # noqa: BLE001  a page that needs the module reports its own import error
             pass
+    from core.jobs import warm
+
+    warm()  # the training processes' fork server imports torch once, now, not at the first Start
 
 
 @st.cache_resource(show_spinner=False)
