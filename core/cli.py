@@ -88,16 +88,13 @@ def _train(args) -> int:
     from .pipeline import train_classifier
 
     check_output_dir(args.out)
-    settings = loop_settings(args)
+    data_config, model_config, train_config, tokenizer_config = train_configs(args)
     corpus = load_corpus(data_path(args.data))
-    dataset = build_dataset(corpus, DataConfig(task=args.task, text=args.text))
+    dataset = build_dataset(corpus, data_config)
     report = dataset.report
     print(f"{corpus.source_name}: {report.rows_used} sentences, {len(dataset.label_names)} classes "
           f"(dropped {report.dropped_empty_text} empty, {report.dropped_missing_label} unlabelled, "
           f"{report.duplicates_removed} duplicates)", file=sys.stderr)
-    model_config = ModelConfig(emb_dim=args.emb_dim, hidden_dim=args.hidden_dim, pooling=args.pooling)
-    train_config = TrainConfig(**settings)
-    tokenizer_config = TokenizerConfig(vocab_size=vocab_setting(args.vocab_size))
     outcome = train_classifier(dataset, model_config, train_config, tokenizer_config=tokenizer_config,
                                callback=ProgressBar())
     outcome.classifier.save(args.out)
@@ -109,6 +106,14 @@ def _train(args) -> int:
         print(f"baseline (char n-grams + linear SVM, same split): val accuracy {metrics['baseline_accuracy']:.4f}, "
               f"macro-F1 {metrics['baseline_macro_f1']:.4f}", file=sys.stderr)
     return 0
+
+
+def train_configs(args) -> tuple[DataConfig, ModelConfig, TrainConfig, TokenizerConfig]:
+    """The configs `train` uses: core's defaults with the flags given (the Train page starts from the same)."""
+    return (DataConfig(task=args.task, text=args.text),
+            ModelConfig(emb_dim=args.emb_dim, hidden_dim=args.hidden_dim, pooling=args.pooling),
+            TrainConfig(**loop_settings(args)),
+            TokenizerConfig(vocab_size=vocab_setting(args.vocab_size)))
 
 
 def _evaluate(args) -> int:

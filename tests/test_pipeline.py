@@ -61,3 +61,15 @@ def test_outcome_lists_the_validation_rows_with_their_label_names(tiny_dataset):
     assert outcome.val_label_names() == [tiny_dataset.label_names[tiny_dataset.labels[i]] for i in outcome.val_index]
     assert len(outcome.fit.epochs) == 1 and outcome.classifier.metrics["best_epoch"] == 1
     assert outcome.classifier.metrics["val_accuracy"] == pytest.approx(outcome.fit.epochs[0].val_acc)
+
+
+def test_the_baseline_is_fitted_on_the_training_rows_only(tiny_dataset):
+    prepared = prepare(tiny_dataset, TrainConfig(val_share=0.3, seed=1), tokenizer_config=TokenizerConfig(vocab_size=150))
+    vectorizer = prepared.baseline.vectorizer
+    analyze = vectorizer.build_analyzer()
+    seen = {g for i in prepared.train_index for g in analyze(tiny_dataset.texts[i])}
+    only_in_val = {g for i in prepared.val_index for g in analyze(tiny_dataset.texts[i])} - seen
+    assert only_in_val, "the validation rows should have n-grams of their own for this test to mean anything"
+    assert set(vectorizer.vocabulary_) <= seen and not only_in_val & set(vectorizer.vocabulary_)
+    metrics = prepared.baseline_metrics
+    assert 0 <= metrics["baseline_accuracy"] <= 1 and 0 <= metrics["baseline_macro_f1"] <= 1
