@@ -156,3 +156,18 @@ def no_unknown_string_keys():
     if missing:
         i18n.MISSING.clear()
         pytest.fail(f"t() was asked for string keys that ui/i18n.py lacks: {missing}")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def attention_lab_home(tmp_path_factory):
+    """App sessions and servers started by tests keep their workspaces in a temporary data folder, not ./.attention_lab."""
+    import os
+
+    folder = tmp_path_factory.mktemp("attention_lab_home")
+    previous = os.environ.get("ATTENTION_LAB_HOME")
+    os.environ["ATTENTION_LAB_HOME"] = str(folder)
+    yield folder
+    if previous is None:
+        os.environ.pop("ATTENTION_LAB_HOME", None)
+    else:
+        os.environ["ATTENTION_LAB_HOME"] = previous

@@ -303,3 +303,18 @@ def test_a_writer_killed_at_random_moments_never_leaves_a_broken_run(store, trai
         writer.wait(timeout=30)
         numbers = assert_whole(store, workspace.token)
         assert numbers == list(range(2, len(numbers) + 2))  # the writer saves #2, then the next free numbers
+
+
+def test_a_reply_generator_is_kept_beside_the_classifier(store, overfit):
+    from core.seq2seq.bundle import load_generator
+
+    _, outcome = overfit
+    workspace = create_workspace(store)
+    workspace.set_active_bundle(b"classifier", "c.zip")
+    workspace.set_active_bundle(outcome.generator.to_bytes(), "reply #1", kind="seq2seq")
+    again = open_workspace(workspace.token, store)
+    assert again.active_model().bundle == b"classifier"
+    stored = again.active_model("seq2seq")
+    sentence = ["오늘 시험을 망쳤어."]
+    assert stored.source == "reply #1"
+    assert load_generator(stored.bundle).generate(sentence)[0].reply == outcome.generator.generate(sentence)[0].reply
