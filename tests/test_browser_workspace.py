@@ -97,6 +97,9 @@ def test_work_survives_reload_and_restart_and_stays_private(server, browser):
     page.get_by_role("button", name=ko("train.start")).click()
     page.get_by_text("끝남 ·").first.wait_for(timeout=180_000)
     page.get_by_text(ko("side.model", name="#1 어텐션")).first.wait_for()
+    page.get_by_text(ko("ws.link")).click()
+    link = page.locator('[data-testid="stSidebar"] [data-testid="stCode"]').first.inner_text()
+    assert link.startswith(server.url) and "emb=16" in link and token not in link and "w=" not in link
     shot(page, "ws_01_trained")
 
     page.reload()
@@ -105,7 +108,7 @@ def test_work_survives_reload_and_restart_and_stays_private(server, browser):
 
     server.stop()
     server.start()
-    page.goto(f"{server.url}/?w={token}")
+    page.goto(f"{server.url}/train?w={token}")  # a fresh server's first request straight to a page keeps its query
     assert token_of(page) == token
     assert_run_is_back(page, "ws_03_after_restart")
 
