@@ -49,7 +49,9 @@ def sidebar() -> None:
         sidebar_block()
 
 
+state.mark_app_run()
 page = st.navigation(PAGES)
+state.follow_deep_link()
 sidebar()
 page.run()
 warm_up_once()  # after the first page is drawn, so its first view doesn't wait for torch

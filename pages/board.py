@@ -13,7 +13,7 @@ from ui.workspace import apply_settings
 COLUMNS = ("nickname", "task", "corpus", "rows", "settings", "accuracy", "macro_f1", "baseline", "time")
 SORTABLE = ("accuracy", "macro_f1", "baseline", "time", "nickname")
 
-state.through_app()
+state.through_app(__file__)
 st.title(t("board.title"))
 st.caption(t("board.intro"))
 if state.get("board_cleared"):

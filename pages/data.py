@@ -12,7 +12,7 @@ from ui.widgets import CORPUS_TYPES, file_uploader, show_error
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-state.through_app()
+state.through_app(__file__)
 st.title(t("data.title"))
 st.caption(t("data.intro"))
 

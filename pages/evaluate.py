@@ -14,7 +14,7 @@ from ui.widgets import CORPUS_TYPES, file_uploader, needs_model, pooling_note, s
 PAGE_SIZE = 10
 SOURCES = ["validation", "file"]
 
-state.through_app()
+state.through_app(__file__)
 st.title(t("eval.title"))
 st.caption(t("eval.intro"))
 active = state.model()

@@ -14,7 +14,7 @@ from ui.widgets import CORPUS_TYPES, file_uploader, needs_model, pooling_note, s
 
 SOURCES = ["validation", "file"]
 
-state.through_app()
+state.through_app(__file__)
 st.title(t("explain.title"))
 st.caption(t("explain.intro"))
 active = state.model()

@@ -14,7 +14,7 @@ FORMULAS = [
     r"c = \sum_{t=1}^{T} a_t\, h_t",
 ]
 
-state.through_app()
+state.through_app(__file__)
 st.title(t("inside.title"))
 st.caption(t("inside.intro"))
 active = state.model()

@@ -10,7 +10,7 @@ from ui import state
 from ui.i18n import class_names, model_name, t
 from ui.widgets import file_uploader, show_error
 
-state.through_app()
+state.through_app(__file__)
 st.title(t("model.title"))
 st.warning(t("model.refresh"), icon=":material/warning:")
 summary = st.container()  # filled below, after a new upload has been read

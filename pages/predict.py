@@ -9,7 +9,7 @@ from ui.widgets import needs_model, show_attention
 
 MAX_SENTENCES = 50
 
-state.through_app()
+state.through_app(__file__)
 st.title(t("predict.title"))
 st.caption(t("predict.intro"))
 classifier = state.classifier()

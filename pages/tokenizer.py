@@ -12,7 +12,7 @@ from ui import settings, state
 from ui.i18n import t
 from ui.widgets import needs_data, piece_chips_html, show_error
 
-state.through_app()
+state.through_app(__file__)
 st.title(t("tok.title"))
 st.caption(t("tok.intro"))
 dataset = state.dataset()

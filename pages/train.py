@@ -11,7 +11,7 @@ from ui.i18n import labels_for, model_name, t
 from ui.training import JOB_KEY, JOB_NAME, finish_training, live_job, render_training, start_training
 from ui.widgets import duration, needs_data
 
-state.through_app()
+state.through_app(__file__)
 st.title(t("train.title"))
 st.caption(t("train.intro"))
 dataset = state.dataset()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 from dataclasses import dataclass, field, fields
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
 import streamlit as st
@@ -84,15 +85,31 @@ def sample_bytes() -> bytes | None:
     return _sample_bytes()
 
 
-def through_app() -> None:
-    """Call first in every page. On a fresh server, a first request straight to /<page> makes Streamlit run
-    the page alone in its legacy pages/ mode (no app.py: no sidebar, no defaults) and stay in that mode;
-    switch the mode off and rerun, so app.py's st.navigation serves the page."""
-    from streamlit.runtime.pages_manager import PagesManager
+APP_RAN, DEEP_LINK = "_app_ran", "_deep_link"
 
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
+
+def mark_app_run() -> None:
+    """app.py, before its navigation: the page that runs next was reached through app.py."""
+    st.session_state[APP_RAN] = True
+
+
+def through_app(page_file: str) -> None:
+    """Call first in every page (with its `__file__`). On a fresh server, a first request straight to /<page>
+    makes Streamlit run the page alone, in its legacy pages/ mode (no app.py: no sidebar, no defaults). Such a
+    page hands itself to app.py with the public st.switch_page, and app.py switches back to it (see
+    `follow_deep_link`); once per session, so it can never loop."""
+    if st.session_state.pop(APP_RAN, False) or st.session_state.get(DEEP_LINK) is not None:
+        return
+    st.session_state[DEEP_LINK] = f"pages/{Path(page_file).name}"
+    st.switch_page("app.py")
+
+
+def follow_deep_link() -> None:
+    """app.py, after its navigation: go on to the page a first request asked for."""
+    target = st.session_state.get(DEEP_LINK)
+    if target:
+        st.session_state[DEEP_LINK] = ""  # followed: never again this session
+        st.switch_page(target)
 
 
 def ensure_defaults() -> None:
