@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from core.bundle import read_bundle
@@ -49,3 +51,31 @@ def test_a_bundle_without_a_retrieval_reference_still_loads(overfit, tmp_path):
     path = tmp_path / "old.zip"
     ReplyGenerator(generator.tokenizer, generator.model, generator.pair_config, generator.train_config).save(path)
     assert load_generator(path).retrieval is None
+
+
+def test_a_bundle_saved_before_the_copy_gate_loads_and_never_copies(overfit, tmp_path):
+    import io
+    import json
+    import zipfile
+
+    from core.seq2seq.model import Seq2Seq
+
+    generator = overfit[1].generator
+    plain = Seq2Seq(replace(generator.model_config, copy=False))
+    plain.load_state_dict({k: v for k, v in generator.model.state_dict().items() if not k.startswith("copy_gate")})
+    old = ReplyGenerator(generator.tokenizer, plain.eval(), generator.pair_config, generator.train_config)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(old.to_bytes())) as source, zipfile.ZipFile(buffer, "w") as target:
+        for member in source.namelist():
+            data = source.read(member)
+            if member == "bundle.json":  # as an older version wrote it: no 'copy' setting
+                meta = json.loads(data)
+                del meta["model_config"]["copy"]
+                data = json.dumps(meta).encode()
+            target.writestr(member, data)
+    again = load_generator(buffer.getvalue())
+    assert again.model_config.copy  # the current default, with a gate that never opens
+    sentences = ["오늘 시험을 망쳤어.", "처음 보는 문장이야"]
+    assert again.reply_texts(sentences) == old.reply_texts(sentences)
+    ours, theirs = again.generate(sentences[:1])[0], old.generate(sentences[:1])[0]
+    assert ours.log_prob == pytest.approx(theirs.log_prob, abs=1e-3)

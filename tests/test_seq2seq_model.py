@@ -24,3 +24,38 @@ def test_forward_shapes_and_attention_masking(rnn, teacher_forcing):
         assert torch.allclose(attention.sum(-1), torch.ones(3, 4), atol=1e-6)  # each row sums to 1
         assert torch.all(attention[2, :, 0] == 1)  # an empty source still attends to one position
         assert torch.isfinite(logits).all()
+
+
+def small_model(copy: bool) -> Seq2Seq:
+    torch.manual_seed(0)
+    return Seq2Seq(Seq2SeqConfig(vocab_size=50, emb_dim=16, hidden_dim=8, decoder_dim=16, attention_dim=8,
+                                 copy=copy, dropout=0.0)).eval()
+
+
+SRC, LENGTHS = torch.tensor([[5, 6, 7, 6], [8, 9, 0, 0]]), torch.tensor([4, 2])  # (B=2, S=4)
+TGT_IN = torch.tensor([[2, 10, 11], [2, 12, 0]])  # (B, T=3)
+
+
+def test_with_copy_the_scores_are_log_probabilities():
+    scores, _ = small_model(copy=True)(SRC, LENGTHS, TGT_IN)
+    assert torch.allclose(scores.exp().sum(-1), torch.ones(2, 3), atol=1e-5)
+
+
+def test_a_closed_generator_gate_copies_exactly_the_attention_weights():
+    model = small_model(copy=True)
+    with torch.no_grad():
+        model.copy_gate.weight.zero_()
+        model.copy_gate.bias.fill_(-100.0)  # p_gen = 0: every word comes from the source
+    scores, attention = model(SRC, LENGTHS, TGT_IN)
+    probs = scores.exp()  # (B, T, V)
+    assert torch.allclose(probs[0, :, 6], attention[0, :, 1] + attention[0, :, 3], atol=1e-6)  # piece 6 twice
+    assert torch.allclose(probs[1, :, 8], attention[1, :, 0], atol=1e-6)
+    assert torch.all(probs[1, :, 0] < 1e-6)  # padded positions copy nothing (their attention is exactly 0)
+    assert torch.all(probs[0, :, 20] < 1e-6)  # a piece absent from the source cannot be copied
+
+
+def test_without_copy_the_scores_are_the_vocabulary_logits():
+    model = small_model(copy=False)
+    assert not hasattr(model, "copy_gate")
+    scores, _ = model(SRC, LENGTHS, TGT_IN)
+    assert not torch.allclose(scores.exp().sum(-1), torch.ones(2, 3), atol=1e-3)  # logits, not log P

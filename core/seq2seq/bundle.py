@@ -127,7 +127,15 @@ def load_generator(source, name: str = "bundle") -> ReplyGenerator:
                           parts.meta.get("metrics", {}), parts.meta.get("history", {}), retrieval)
 
 
+COPY_OFF_BIAS = 100.0  # σ(100) is 1.0 in float32: a gate that never copies
+
+
 def _tie(model_config: Seq2SeqConfig, tensors: dict) -> dict:
+    """Restore the tied output layer; a bundle saved before the copy gate existed gets a gate that never copies."""
     if model_config.tie_embeddings:
         tensors["generator.weight"] = tensors["embedding.weight"]
+    if model_config.copy and "copy_gate.weight" not in tensors:
+        width = model_config.decoder_dim + 2 * model_config.hidden_dim + model_config.emb_dim
+        tensors["copy_gate.weight"] = torch.zeros(1, width)
+        tensors["copy_gate.bias"] = torch.full((1,), COPY_OFF_BIAS)
     return tensors

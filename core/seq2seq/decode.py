@@ -9,6 +9,9 @@ import torch
 from .model import Seq2Seq, State
 
 
+BEAM_SIZE = 4  # the beam the Reply page offers beside greedy (measured on the real file: see DecodeConfig)
+
+
 @dataclass
 class DecodeConfig:
     beam_size: int = 1  # 1 = greedy
@@ -52,8 +55,8 @@ def greedy_decode(model: Seq2Seq, src: torch.Tensor, src_lengths: torch.Tensor, 
     done = torch.zeros(src.size(0), dtype=torch.bool)  # (B,)
     rows: list[list[int]] = [[] for _ in range(src.size(0))]
     for _ in range(max_len):
-        features, state, _ = model.step(prev, state, memory)
-        prev = block_repeats(model.logits(features), rows, no_repeat_ngram).argmax(-1)  # (B,)
+        scores, state, _ = model.step(prev, state, memory)
+        prev = block_repeats(scores, rows, no_repeat_ngram).argmax(-1)  # (B,)
         for row, token in zip(rows, prev.tolist()):
             row.append(token)
         done |= prev == model.config.eos_id
@@ -67,7 +70,9 @@ def beam_search(model: Seq2Seq, src: torch.Tensor, src_lengths: torch.Tensor, be
                 alpha: float = 1.0, no_repeat_ngram: int = 0) -> list[int]:
     """The best hypothesis for one sentence (src (1, S)). Of the 2K best extensions, </s> ends a
     hypothesis only when it ranks in the top K (as in fairseq), so beam size 1 is exactly greedy.
-    Search stops once K hypotheses have finished, or at max_len."""
+    Search stops at max_len, or once K hypotheses have finished and the best alive one, normalised at its
+    current length, no longer beats the best finished (Hugging Face's heuristic): with copying, short
+    hypotheses that end on a copied '.' finish early and must not end the search for the better long one."""
     model.eval()
     memory, state = model.encode(src, src_lengths)
     alive: list[list[int]] = [[]]
@@ -75,8 +80,8 @@ def beam_search(model: Seq2Seq, src: torch.Tensor, src_lengths: torch.Tensor, be
     finished: list[tuple[float, list[int]]] = []
     for step in range(max_len):
         prev = torch.tensor([h[-1] if h else model.config.bos_id for h in alive])  # (K,)
-        features, state, _ = model.step(prev, state, memory.select(torch.zeros(len(alive), dtype=torch.long)))
-        log_probs = block_repeats(torch.log_softmax(model.logits(features), dim=-1), alive, no_repeat_ngram)
+        step_scores, state, _ = model.step(prev, state, memory.select(torch.zeros(len(alive), dtype=torch.long)))
+        log_probs = block_repeats(torch.log_softmax(step_scores, dim=-1), alive, no_repeat_ngram)  # (K, V)
         total = scores[:, None] + log_probs  # (K, V)
         top_scores, top_index = total.view(-1).topk(min(2 * beam_size, total.numel()))
         keep, new_scores = [], []
@@ -88,13 +93,17 @@ def beam_search(model: Seq2Seq, src: torch.Tensor, src_lengths: torch.Tensor, be
             elif len(keep) < beam_size:
                 keep.append((beam, alive[beam] + [token]))
                 new_scores.append(score)
-        if len(finished) >= beam_size or not keep:
+        if not keep or _done(finished, max(new_scores, default=0.0) / length_penalty(step + 1, alpha), beam_size):
             break
         beams = torch.tensor([beam for beam, _ in keep])
         alive, scores, state = [h for _, h in keep], torch.tensor(new_scores), _select_state(state, beams)
-    if len(finished) < beam_size:  # max_len reached: unfinished hypotheses compete too
+    else:  # max_len reached: unfinished hypotheses compete too
         finished += [(s / length_penalty(len(h), alpha), h) for s, h in zip(scores.tolist(), alive)]
     return max(finished, key=lambda item: item[0])[1]
+
+
+def _done(finished: list[tuple[float, list[int]]], best_alive: float, beam_size: int) -> bool:
+    return len(finished) >= beam_size and max(score for score, _ in finished) >= best_alive
 
 
 @torch.no_grad()

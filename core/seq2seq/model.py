@@ -3,6 +3,8 @@
 Encoder: embedding → bidirectional LSTM/GRU → states h_j (B, S, 2H).
 Decoder step t: e_tj = vᵀ tanh(W_s s_{t-1} + W_h h_j);  α_t = softmax(e_t) over real source tokens;
 c_t = Σ_j α_tj h_j;  s_t = RNNCell([y_{t-1}; c_t], s_{t-1});  logits = W_g tanh(W_o [s_t; c_t; y_{t-1}]).
+With `copy` (a pointer-generator, See et al. 2017): p_gen = σ(w_g · [s_t; c_t; y_{t-1}]) and
+P(w) = p_gen softmax(logits)_w + (1 - p_gen) Σ_{j: x_j = w} α_tj, so attention can copy source pieces into the reply.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ class Seq2SeqConfig:
     dropout: float = 0.3
     tie_embeddings: bool = True  # output layer reuses the embedding matrix
     packed: bool = False  # pack_padded_sequence while training too (eval always packs)
+    copy: bool = True  # pointer-generator: the attention weights can copy source pieces (the scores are then log P)
     pad_id: int = PAD_ID
     bos_id: int = BOS_ID
     eos_id: int = EOS_ID
@@ -49,11 +52,12 @@ class Memory:
     states: torch.Tensor  # (B, S, 2H)
     keys: torch.Tensor  # (B, S, A)
     mask: torch.Tensor  # (B, S), True at real tokens
+    src: torch.Tensor  # (B, S) source ids: where copied attention weight lands in the vocabulary
 
     def select(self, index: torch.Tensor) -> "Memory":
         """Rows picked (and repeated) by index, e.g. one row per beam."""
         return Memory(self.states.index_select(0, index), self.keys.index_select(0, index),
-                      self.mask.index_select(0, index))
+                      self.mask.index_select(0, index), self.src.index_select(0, index))
 
 
 class BahdanauAttention(nn.Module):
@@ -91,6 +95,8 @@ class Seq2Seq(nn.Module):
         self.generator = nn.Linear(config.emb_dim, config.vocab_size)
         if config.tie_embeddings:
             self.generator.weight = self.embedding.weight
+        if config.copy:
+            self.copy_gate = nn.Linear(config.decoder_dim + state_dim + config.emb_dim, 1)
         self.dropout = nn.Dropout(config.dropout)
 
     @property
@@ -111,13 +117,15 @@ class Seq2Seq(nn.Module):
         mean = (states * mask.unsqueeze(-1)).sum(1) / mask.sum(1, keepdim=True)  # (B, 2H)
         first = torch.tanh(self.init_state(mean))  # (B, D)
         state = (first, torch.zeros_like(first)) if self.is_lstm else first
-        return Memory(states, self.attention.W_h(states), mask), state
+        return Memory(states, self.attention.W_h(states), mask, src), state
 
     def step(self, prev_ids: torch.Tensor, state: State, memory: Memory) -> tuple[torch.Tensor, State, torch.Tensor]:
-        """One decoder step: previous tokens (B,) → output features (B, E), new state, attention (B, S)."""
+        """One decoder step: previous tokens (B,) → scores (B, V) (log P with copy, else logits), new state,
+        attention (B, S)."""
         prev = self.dropout(self.embedding(prev_ids))  # (B, E)
         hidden, context, state, weights = self._recur(prev, state, memory)
-        return self._output(hidden, context, prev), state, weights
+        scores = self._scores(hidden.unsqueeze(1), context.unsqueeze(1), prev.unsqueeze(1), weights.unsqueeze(1), memory)
+        return scores.squeeze(1), state, weights
 
     def _recur(self, prev: torch.Tensor, state: State, memory: Memory
                ) -> tuple[torch.Tensor, torch.Tensor, State, torch.Tensor]:
@@ -128,12 +136,17 @@ class Seq2Seq(nn.Module):
         hidden = state[0] if self.is_lstm else state  # s_t (B, D)
         return hidden, context, state, weights
 
-    def _output(self, hidden: torch.Tensor, context: torch.Tensor, prev: torch.Tensor) -> torch.Tensor:
-        """tanh(W_o [s_t; c_t; y_{t-1}]) → (..., E); works per step (B, ·) or for all steps (B, T, ·)."""
-        return self.dropout(torch.tanh(self.W_o(torch.cat([hidden, context, prev], dim=-1))))
-
-    def logits(self, features: torch.Tensor) -> torch.Tensor:
-        return self.generator(features)  # (..., V)
+    def _scores(self, hidden: torch.Tensor, context: torch.Tensor, prev: torch.Tensor, weights: torch.Tensor,
+                memory: Memory) -> torch.Tensor:
+        """s_t (B, T, D), c_t (B, T, 2H), y_{t-1} (B, T, E), α (B, T, S) → (B, T, V): logits, or log P with copy."""
+        joined = torch.cat([hidden, context, prev], dim=-1)  # (B, T, D + 2H + E)
+        logits = self.generator(self.dropout(torch.tanh(self.W_o(joined))))  # (B, T, V)
+        if not self.config.copy:
+            return logits
+        p_gen = torch.sigmoid(self.copy_gate(joined))  # (B, T, 1)
+        index = memory.src.unsqueeze(1).expand(-1, weights.size(1), -1)  # (B, T, S)
+        copied = torch.zeros_like(logits).scatter_add_(2, index, weights)  # (B, T, V): α summed per source piece
+        return torch.log((p_gen * torch.softmax(logits, -1) + (1 - p_gen) * copied).clamp_min(1e-12))  # (B, T, V)
 
     def forward(self, src: torch.Tensor, src_lengths: torch.Tensor, tgt_in: torch.Tensor,
                 teacher_forcing: float = 1.0) -> tuple[torch.Tensor, torch.Tensor]:
@@ -144,7 +157,7 @@ class Seq2Seq(nn.Module):
         memory, state = self.encode(src, src_lengths)
         if teacher_forcing < 1.0:
             return self._scheduled_sampling(tgt_in, state, memory, teacher_forcing)
-        # Only the recurrence runs step by step; embedding, W_o and the vocabulary projection
+        # Only the recurrence runs step by step; embedding, W_o, the copy gate and the vocabulary projection
         # (the biggest matmul) run once over all steps.
         prev = self.dropout(self.embedding(tgt_in))  # (B, T, E)
         hiddens, contexts, weights = [], [], []
@@ -153,16 +166,17 @@ class Seq2Seq(nn.Module):
             hiddens.append(hidden)
             contexts.append(context)
             weights.append(alpha)
-        features = self._output(torch.stack(hiddens, 1), torch.stack(contexts, 1), prev)  # (B, T, E)
-        return self.logits(features), torch.stack(weights, 1)  # (B, T, V), (B, T, S)
+        weights = torch.stack(weights, 1)  # (B, T, S)
+        scores = self._scores(torch.stack(hiddens, 1), torch.stack(contexts, 1), prev, weights, memory)
+        return scores, weights  # (B, T, V), (B, T, S)
 
     def _scheduled_sampling(self, tgt_in: torch.Tensor, state: State, memory: Memory,
                             teacher_forcing: float) -> tuple[torch.Tensor, torch.Tensor]:
         logits, weights = [], []
         prev = tgt_in[:, 0]  # (B,)
         for t in range(tgt_in.size(1)):
-            out, state, alpha = self.step(prev, state, memory)
-            logits.append(self.logits(out))  # (B, V)
+            scores, state, alpha = self.step(prev, state, memory)
+            logits.append(scores)  # (B, V)
             weights.append(alpha)
             if t + 1 < tgt_in.size(1):
                 use_gold = torch.rand(prev.shape, device=prev.device) < teacher_forcing  # (B,)
