@@ -1,14 +1,20 @@
 """Reply generation: train an encoder-decoder with Bahdanau attention, then read its replies and alignment matrices."""
 
+from functools import partial
+
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
 from core.errors import AttentionLabError
 from core.jobs import start_job
 from core.seq2seq.data import TURNS, PairConfig, build_pairs
+from core.seq2seq.decode import BEAM_SIZE
 from core.seq2seq.model import RNNS, Seq2SeqConfig
 from core.seq2seq.pipeline import train_seq2seq
 from core.seq2seq.plots import alignment_heatmap
+from core.seq2seq.sink import attention_sink
 from core.seq2seq.train import Seq2SeqTrainConfig
 from ui import state
 from ui.i18n import EXAMPLES, t
@@ -17,9 +23,10 @@ from ui.widgets import needs_data, show_error
 
 JOB_KEY = "reply_job"
 TRAIN_THREADS = 1  # as on the Train page: the server keeps a core, and two threads contend on a busy machine
-DEFAULTS = {"w_reply_turns": "first", "w_reply_epochs": Seq2SeqTrainConfig.epochs, "w_reply_hidden": 128,
-            "w_reply_rnn": "lstm", "w_reply_tf": 1.0, "w_reply_seed": 42, "w_reply_beam": 4,
-            "w_reply_text": EXAMPLES[0]}
+DEFAULTS = {"w_reply_turns": PairConfig.turns, "w_reply_epochs": Seq2SeqTrainConfig.epochs,
+            "w_reply_hidden": Seq2SeqConfig.hidden_dim, "w_reply_rnn": Seq2SeqConfig.rnn,
+            "w_reply_tf": Seq2SeqTrainConfig.teacher_forcing, "w_reply_seed": Seq2SeqTrainConfig.seed,
+            "w_reply_beam": BEAM_SIZE, "w_reply_text": EXAMPLES[0]}
 
 st.title(t("reply.title"))
 st.caption(t("reply.intro"))
@@ -57,8 +64,8 @@ def start(pair_config: PairConfig, model_config: Seq2SeqConfig, train_config: Se
         show_error(error)
         return
     state.put("reply_epochs", train_config.epochs)
-    state.put(JOB_KEY, start_job(None, lambda callback, stop: train_seq2seq(
-        pairs, model_config, train_config, callback=callback, stop=stop), name="seq2seq"))
+    # A picklable job (it runs in a worker process): the default tokenizer; the job adds (callback, stop).
+    state.put(JOB_KEY, start_job(None, partial(train_seq2seq, pairs, model_config, train_config, None), name="seq2seq"))
 
 
 def render(snapshot) -> None:
@@ -87,12 +94,14 @@ if outcome is None:
     st.stop()
 generator, metrics = outcome.generator, outcome.generator.metrics
 st.divider()
-cells = st.columns(5)
+cells = st.columns(7)
 for cell, (label, value) in zip(cells, [
         (t("reply.val_loss"), f"{metrics['val_loss']:.3f}"), (t("reply.perplexity"), f"{metrics['val_perplexity']:.2f}"),
-        ("chrF", f"{metrics['val_chrf']:.1f}"), (t("reply.speed"), f"{metrics['sentences_per_s']:,.0f}"),
+        ("chrF", f"{metrics['val_chrf']:.1f}"), (t("reply.retrieval_chrf"), f"{metrics.get('retrieval_chrf', float('nan')):.1f}"),
+        (t("reply.distinct"), f"{metrics.get('val_distinct', float('nan')):.0%}"),
+        (t("reply.speed"), f"{metrics['sentences_per_s']:,.0f}"),
         (t("reply.pairs"), f"{metrics['train_pairs']:,} / {metrics['val_pairs']:,}")]):
-    cell.metric(label, value)
+    cell.metric(label, value, help=t("reply.retrieval_help") if label == t("reply.retrieval_chrf") else None)
 st.download_button(t("reply.download"), generator.to_bytes, file_name="attention-lab-seq2seq.zip",
                    mime="application/zip", icon=":material/download:", on_click="ignore")
 
@@ -102,18 +111,39 @@ sentence = text_col.text_input(t("reply.input"), key="w_reply_text")
 beam = beam_col.slider(t("reply.beam"), 2, 8, key="w_reply_beam")
 if st.button(t("reply.generate"), type="primary", icon=":material/forum:") and sentence.strip():
     state.put("reply_generated", [generator.generate([sentence.strip()], generator.decode_config(k))[0] for k in (1, beam)])
+    state.put("reply_retrieved", generator.retrieval.reply([sentence.strip()])[0] if generator.retrieval else None)
+
+
+def show_reply(reply, name: str) -> None:
+    """One decoded reply: its text, its alignment matrix, and one sentence on the attention sink."""
+    st.markdown(f"**{t('reply.greedy' if name == 'greedy' else 'reply.beam_title', k=reply.beam_size)}**"
+                f" · log P = {reply.log_prob:.2f}")
+    st.text(reply.reply)
+    st.plotly_chart(alignment_heatmap(reply.source_tokens, reply.target_tokens, reply.attention,
+                                      x_title=t("reply.source"), y_title=t("reply.generated"),
+                                      colorbar_title=t("weight"), cell_text=False), key=f"align_{name}")
+    sink = attention_sink(reply.source_tokens, reply.attention)
+    if sink is None:
+        st.caption(t("reply.no_sink"))
+    else:
+        st.warning(t("reply.sink", pieces=" ".join(sink.pieces).replace("▁", ""), share=f"{sink.share:.0%}",
+                     peaks=sink.peak_rows, rows=sink.rows), icon=":material/anchor:")
+
+
 if state.get("reply_generated"):
-    for column, reply, name in zip(st.columns(2), state.get("reply_generated"), ("greedy", "beam")):
+    greedy_col, beam_col, retrieval_col = st.columns([2, 2, 1])
+    for column, reply, name in zip((greedy_col, beam_col), state.get("reply_generated"), ("greedy", "beam")):
         with column.container(border=True):
-            st.markdown(f"**{t('reply.greedy' if name == 'greedy' else 'reply.beam_title', k=reply.beam_size)}**"
-                        f" · log P = {reply.log_prob:.2f}")
-            st.text(reply.reply)
-            st.plotly_chart(alignment_heatmap(reply.source_tokens, reply.target_tokens, reply.attention,
-                                              x_title=t("reply.source"), y_title=t("reply.generated"),
-                                              colorbar_title=t("weight"), cell_text=False), key=f"align_{name}")
+            show_reply(reply, name)
+    with retrieval_col.container(border=True):
+        st.markdown(f"**{t('reply.retrieval')}**")
+        st.text(state.get("reply_retrieved") or "—")
+        st.caption(t("reply.retrieval_note"))
     st.caption(t("reply.hover"))
 
 st.subheader(t("reply.examples"))
-st.dataframe(pd.DataFrame([{t("reply.source"): e.source, t("reply.reference"): e.reference,
-                            t("reply.generated"): e.generated, "chrF": e.chrf} for e in outcome.report.examples]),
-             hide_index=True)
+# A static table wraps long sentences, so every column stays in view (a dataframe cut the generated one off)
+st.table(pd.DataFrame([{t("reply.source"): e.source, t("reply.reference"): e.reference,
+                        t("reply.generated"): e.generated, "chrF": f"{e.chrf:.2f}", t("reply.retrieval"): e.retrieved}
+                       for e in outcome.report.examples]),
+         hide_index=True, border="horizontal")

@@ -11,6 +11,9 @@ from streamlit.testing.v1 import AppTest
 
 from core.data import load_corpus, write_xlsx
 from core.jobs import start_job
+from tests.test_jobs import wait_for_stop
+from core.seq2seq.data import PairConfig
+from core.seq2seq.decode import BEAM_SIZE
 from tests.test_app import click, open_page
 from ui.i18n import STRINGS
 
@@ -61,18 +64,22 @@ def test_page_renders_on_the_sample_before_training():
     at = open_reply(AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run())
     assert at.title[0].value == ko("reply.title")
     assert any(b.label == ko("train.start") for b in at.button)
-    assert at.session_state["w_reply_turns"] == "first"
+    assert at.session_state["w_reply_turns"] == PairConfig.turns and at.session_state["w_reply_beam"] == BEAM_SIZE
     assert not at.metric, "no scores before a model exists"
 
 
 def test_training_shows_scores_curves_and_validation_examples(trained):
     at = trained
     labels = [m.label for m in at.metric]
-    assert "chrF" in labels and ko("reply.perplexity") in labels
+    assert {"chrF", ko("reply.perplexity"), ko("reply.retrieval_chrf"), ko("reply.distinct")} <= set(labels)
+    metrics = at.session_state["reply_outcome"].generator.metrics
+    shown = {m.label: m.value for m in at.metric}
+    assert shown[ko("reply.retrieval_chrf")] == f"{metrics['retrieval_chrf']:.1f}"
     assert at.get("plotly_chart"), "loss and perplexity curves"
-    examples = at.dataframe[0].value
-    assert list(examples.columns) == [ko("reply.source"), ko("reply.reference"), ko("reply.generated"), "chrF"]
-    assert len(examples) > 0
+    examples = at.table[0].value  # a static table wraps long sentences: every column stays in view
+    assert list(examples.columns) == [ko("reply.source"), ko("reply.reference"), ko("reply.generated"), "chrF",
+                                      ko("reply.retrieval")]
+    assert len(examples) > 0 and all(examples[ko("reply.retrieval")])
     assert at.session_state["reply_outcome"].generator.metrics["val_pairs"] > 0
 
 
@@ -88,6 +95,12 @@ def test_generate_shows_greedy_and_beam_with_alignment_matrices(trained):
     assert len(greedy.attention) == len(greedy.target_tokens)
     assert all(len(row) == len(greedy.source_tokens) for row in greedy.attention)
     assert ko("reply.hover") in [c.value for c in at.caption]
+    generator = at.session_state["reply_outcome"].generator
+    assert at.session_state["reply_retrieved"] == generator.retrieval.reply(["친구가 약속을 또 어겨서 너무 화가 나."])[0]
+    assert at.session_state["reply_retrieved"] in [t.value for t in at.text]  # beside greedy and beam
+    sink_notes = [w.value for w in at.warning if w.value.startswith("어텐션 싱크")] + \
+                 [c.value for c in at.caption if c.value == ko("reply.no_sink")]
+    assert len(sink_notes) == 2, "one sentence on the attention sink under each matrix"
 
 
 def test_a_corpus_without_replies_gets_the_message(sample_frame):
@@ -101,7 +114,7 @@ def test_a_corpus_without_replies_gets_the_message(sample_frame):
 
 def test_start_is_refused_while_the_classifier_trains():
     at = open_reply(AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run())
-    blocker = start_job(None, lambda callback, stop: stop.wait(60), name="classifier")
+    blocker = start_job(None, wait_for_stop, name="classifier")
     at.session_state["job"] = blocker
     click(at, ko("train.start"))
     assert ko("other_job", name="classifier") in [e.value for e in at.error]
@@ -137,6 +150,6 @@ def test_browser_reply_page_trains_generates_and_draws_the_alignment(app_url, pa
     page.get_by_role("button", name="답장 생성").click()
     page.locator(".stPlotlyChart").nth(2).wait_for()  # curves, greedy and beam alignments
     replies = page.locator("[data-testid='stText']").all_inner_texts()
-    assert len(replies) == 2 and all(replies)
+    assert len(replies) == 3 and all(replies)  # greedy, beam and the retrieved reply
     page.locator(".stPlotlyChart").nth(1).scroll_into_view_if_needed()
     assert shot(page, "reply_alignment").stat().st_size > 10_000
