@@ -20,6 +20,18 @@ def lengths_to_mask(lengths: torch.Tensor, max_len: int) -> torch.Tensor:
     return positions[None, :] < lengths.clamp(min=1)[:, None]  # (B, T)
 
 
+def run_rnn(rnn: nn.Module, embedded: torch.Tensor, lengths: torch.Tensor, packed: bool) -> torch.Tensor:
+    """A batch-first (bidirectional) RNN over (B, T, E) → states (B, T, D).
+
+    Packed (always in evaluation), the backward direction never reads padding, so a sentence's output does not
+    depend on what it was batched with; unpacked is faster on CPU for training."""
+    if not packed:
+        return rnn(embedded)[0]
+    sequence = pack_padded_sequence(embedded, lengths.clamp(min=1).cpu(), batch_first=True, enforce_sorted=False)
+    states, _ = pad_packed_sequence(rnn(sequence)[0], batch_first=True, total_length=embedded.size(1))
+    return states
+
+
 class AdditiveAttention(nn.Module):
     """Scores each position with W_c tanh(W_att h_t) and normalises over the unmasked ones."""
 
@@ -70,14 +82,7 @@ class BiLSTMWithAttention(nn.Module):
     def encode(self, ids: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Token ids (B, T) → BiLSTM states (B, T, 2H) and the mask of real tokens (B, T)."""
         embedded = self.embedding_dropout(self.embedding(ids))  # (B, T, E)
-        if self.config.packed or not self.training:
-            # Packing keeps the backward direction from reading padding, so a sentence's output
-            # does not depend on what it was batched with.
-            packed = pack_padded_sequence(embedded, lengths.clamp(min=1).cpu(), batch_first=True, enforce_sorted=False)
-            states, _ = self.lstm(packed)
-            states, _ = pad_packed_sequence(states, batch_first=True, total_length=ids.size(1))  # (B, T, 2H)
-        else:
-            states, _ = self.lstm(embedded)  # (B, T, 2H)
+        states = run_rnn(self.lstm, embedded, lengths, packed=self.config.packed or not self.training)  # (B, T, 2H)
         return states, lengths_to_mask(lengths, ids.size(1))
 
     def pool(self, states: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:

@@ -14,9 +14,8 @@ from typing import Union
 
 import torch
 import torch.nn as nn
-from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from ..model import lengths_to_mask
+from ..model import lengths_to_mask, run_rnn
 from ..tokenizer import BOS_ID, EOS_ID, PAD_ID
 
 RNNS = ("lstm", "gru")
@@ -106,13 +105,7 @@ class Seq2Seq(nn.Module):
     def encode(self, src: torch.Tensor, src_lengths: torch.Tensor) -> tuple[Memory, State]:
         """Source ids (B, S), lengths (B,) → memory and the decoder's first state s_0."""
         embedded = self.dropout(self.embedding(src))  # (B, S, E)
-        if self.config.packed or not self.training:
-            # Packing keeps the backward direction from reading padding: a reply does not depend on its batch.
-            packed = pack_padded_sequence(embedded, src_lengths.clamp(min=1).cpu(), batch_first=True, enforce_sorted=False)
-            states, _ = self.encoder(packed)
-            states, _ = pad_packed_sequence(states, batch_first=True, total_length=src.size(1))  # (B, S, 2H)
-        else:
-            states, _ = self.encoder(embedded)  # (B, S, 2H)
+        states = run_rnn(self.encoder, embedded, src_lengths, packed=self.config.packed or not self.training)  # (B, S, 2H)
         mask = lengths_to_mask(src_lengths, src.size(1))  # (B, S)
         mean = (states * mask.unsqueeze(-1)).sum(1) / mask.sum(1, keepdim=True)  # (B, 2H)
         first = torch.tanh(self.init_state(mean))  # (B, D)
