@@ -15,7 +15,9 @@ DEVICES = ("auto", "cpu", "cuda")
 @dataclass
 class DataConfig:
     task: str = "emotion6"  # emotion6 | binary | emotion58
-    text: str = "first"  # first (사람문장1) | all (human turns joined) | turns (each human turn an example)
+    # all (human turns joined) | first (사람문장1) | turns (each human turn an example, split by dialogue).
+    # "all" measured best on real AIHUB dialogues (scripts/measure_defaults.py; README "Using the real AIHUB data").
+    text: str = "all"
     max_chars: int = 1000  # longer texts are cut (guards memory)
 
     def __post_init__(self) -> None:
@@ -25,7 +27,9 @@ class DataConfig:
 
 @dataclass
 class TokenizerConfig:
-    vocab_size: int | str = 4000  # or "auto": the corpus's distinct characters plus merges scaled to its size
+    # "auto": the corpus's distinct characters plus merges scaled to its size (about 1,400 pieces on 4k real
+    # dialogues: 0.60 held-out accuracy against 0.46 with 4,000), or a whole number.
+    vocab_size: int | str = "auto"
     character_coverage: float = 1.0  # 1.0 keeps every Hangul syllable seen
     model_type: str = "bpe"
     sampling: float = 0.0  # BPE-dropout probability while training (subword regularisation); 0 = off
@@ -41,7 +45,7 @@ class ModelConfig:
     attention_dim: int = 64  # rows of W_att
     fc_dim: int = 64
     dropout: float = 0.3
-    embedding_dropout: float = 0.0  # dropout on the piece embeddings while training (regularises small corpora)
+    embedding_dropout: float = 0.25  # on the piece embeddings while training: +1.7 points held-out on real data
     pooling: str = "attention"  # attention | mean | last
     pad_id: int = 0
     packed: bool = False  # pack_padded_sequence while training (slower on CPU); eval always packs
@@ -63,7 +67,7 @@ class LoopConfig:
     warmup: float = 0.05  # share of all steps spent warming up (cosine only)
     val_share: float = 0.2
     seed: int = 42
-    patience: int = 0  # 0 = no early stopping
+    patience: int = 3  # epochs without improvement before stopping; 0 = never (real data peaks in 2-4 epochs)
     report_every: int = 10  # steps between step reports
     num_threads: int = 0  # 0 = leave torch's default
     device: str = "auto"  # auto (CUDA when available) | cpu | cuda; the trained model comes back on the CPU

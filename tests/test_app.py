@@ -149,6 +149,9 @@ def test_a_wrong_file_gets_the_loaders_message_and_the_page_keeps_working():
 
 def test_tokenizer_page_trains_and_splits_a_sentence():
     at = open_page(new_app().run(), "tokenizer")
+    click(at, ko("tok.train"))  # the default: an automatic size, above the characters the corpus needs
+    assert int(({m.label: m.value for m in at.metric})[ko("tok.vocab_size")].replace(",", "")) > 620
+    at.session_state["w_vocab_auto"] = False
     at.session_state["w_vocab"] = 800  # the whole sample has about 620 distinct characters
     click(at, ko("tok.train"))
     metrics = {m.label: m.value for m in at.metric}

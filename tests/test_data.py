@@ -59,7 +59,7 @@ def test_quirks_trailing_space_nan_duplicates_and_comma_label():
     rows[5]["감정_소분류"] = "가난한, 불우한"
     data = old_frame(rows).to_csv(index=False).encode("utf-8")
     corpus = load_corpus(data, "quirks.csv")
-    dataset = build_dataset(corpus, DataConfig(task="emotion6"))
+    dataset = build_dataset(corpus, DataConfig(task="emotion6", text="first"))
     report = dataset.report
     assert "불안 " not in dataset.label_names and "불안" in dataset.label_names
     assert (report.dropped_empty_text, report.dropped_missing_label, report.duplicates_removed) == (1, 1, 1)
@@ -81,7 +81,7 @@ def test_unicode_and_whitespace_are_normalised():
     rows = tiny_rows(3)
     rows[0]["사람문장1"] = "  너무\t\t기뻐\n요  "
     rows[1]["사람문장1"] = "\u1100\u1161\u11a8 정말"  # decomposed jamo for 각
-    dataset = build_dataset(load_corpus(old_frame(rows).to_csv(index=False).encode(), "n.csv"), DataConfig())
+    dataset = build_dataset(load_corpus(old_frame(rows).to_csv(index=False).encode(), "n.csv"), DataConfig(text="first"))
     assert "너무 기뻐 요" in dataset.texts
     assert "각 정말" in dataset.texts
 
@@ -137,7 +137,7 @@ def test_single_class_and_no_rows():
     for row in rows:
         row["사람문장1"] = None
     with pytest.raises(CorpusError, match="no usable rows"):
-        build_dataset(load_corpus(xlsx_bytes(old_frame(rows)), "none.xlsx"), DataConfig())
+        build_dataset(load_corpus(xlsx_bytes(old_frame(rows)), "none.xlsx"), DataConfig(text="first"))
 
 
 def test_long_cells_are_cut():
@@ -183,7 +183,7 @@ def test_json_release_maps_codes_turns_and_profile(tmp_path):
         "Pro_00000_00001", "A02", "G01", "S04", "D02")
     assert first["시스템응답1"] == "그랬군요." and first["사람문장2"] == "응 맞아"
     assert pd.isna(first["사람문장3"]) and pd.isna(first["사람문장4"])  # "" and absent turns are missing
-    dataset = build_dataset(corpus, DataConfig())
+    dataset = build_dataset(corpus, DataConfig(text="first"))
     assert dataset.label_names == ["기쁨", "당황", "분노", "불안", "상처", "슬픔"]
     assert dataset.report.label_counts == {name: 20 for name in dataset.label_names}
     expected = {row["사람문장1"]: row["감정_대분류"] for row in tiny_rows()}

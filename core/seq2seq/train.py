@@ -23,6 +23,7 @@ class Seq2SeqTrainConfig(LoopConfig):
     batch_size: int = 32
     weight_decay: float = 0.0
     val_share: float = 0.1
+    patience: int = 0
     teacher_forcing: float = 1.0  # share of steps fed the gold previous token
     label_smoothing: float = 0.1  # the reported losses stay plain cross-entropy
     max_source_len: int = 48  # tokens kept per sentence
