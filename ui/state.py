@@ -101,7 +101,7 @@ def through_app(page_file: str) -> None:
     if st.session_state.pop(APP_RAN, False) or st.session_state.get(DEEP_LINK) is not None:
         return
     st.session_state[DEEP_LINK] = f"pages/{Path(page_file).name}"
-    st.switch_page("app.py")
+    st.switch_page("app.py", query_params=st.query_params.to_dict())  # keeps ?w=… and share-link values
 
 
 def follow_deep_link() -> None:
@@ -109,7 +109,7 @@ def follow_deep_link() -> None:
     target = st.session_state.get(DEEP_LINK)
     if target:
         st.session_state[DEEP_LINK] = ""  # followed: never again this session
-        st.switch_page(target)
+        st.switch_page(target, query_params=st.query_params.to_dict())
 
 
 def ensure_defaults() -> None:
