@@ -120,7 +120,7 @@ def test_start_is_refused_while_the_classifier_trains():
     assert ko("other_job", name="classifier") in [e.value for e in at.error]
     assert "reply_job" not in at.session_state
     blocker.request_stop()
-    blocker.join(10)
+    assert blocker.join(60)
 
 
 # --- the browser step: train one epoch, generate, screenshot -------------------------------------------
