@@ -16,10 +16,13 @@ import multiprocessing as mp
 import os
 import pickle
 import queue
+import sys
 import threading
 import time
 import traceback
+import types
 from collections import deque
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
@@ -28,6 +31,7 @@ from .errors import AttentionLabError, TrainingBusyError
 JobFunction = Callable[[Callable[[Any], None], Any], Any]  # (callback, stop event) → result
 WORKERS_ENV = "ATTENTION_LAB_WORKERS"
 POLL_S = 0.2
+_MAIN_LOCK = threading.Lock()
 
 # forkserver: workers fork from one clean process that has already imported the heavy modules, so a job starts
 # in milliseconds and never inherits the web server's threads.
@@ -168,7 +172,8 @@ def _run_in_process(job: TrainingJob) -> None:
     try:
         process = _CONTEXT.Process(target=_worker_main, args=(job.function, messages, job.stop), daemon=True,
                                    name=f"attention-lab-{job.name}")
-        process.start()
+        with _bare_main():
+            process.start()
     except Exception as problem:  # e.g. the function cannot be pickled
         job._end("failed", None, f"{type(problem).__name__}: {problem}")
         return
@@ -212,7 +217,22 @@ def warm() -> None:
     """Start the fork server now (it imports torch once), so the first job of a server starts at once."""
     from multiprocessing import forkserver
 
-    forkserver.ensure_running()
+    with _bare_main():
+        forkserver.ensure_running()
+
+
+@contextmanager
+def _bare_main():
+    """Streamlit makes the running page script `__main__`; multiprocessing would import (and so re-run) it in
+    the fork server and in every worker. While a process starts, `__main__` is an empty module instead."""
+    with _MAIN_LOCK:
+        main = sys.modules.get("__main__")
+        sys.modules["__main__"] = types.ModuleType("__main__")
+        try:
+            yield
+        finally:
+            if main is not None:
+                sys.modules["__main__"] = main
 
 
 def default_workers() -> int:

@@ -125,3 +125,19 @@ def test_the_same_seed_gives_the_same_metrics_alone_or_side_by_side(tiny_dataset
     assert all(job.join(120) for job in together)
     expected = alone.snapshot().result.classifier.metrics
     assert all(job.snapshot().result.classifier.metrics == expected for job in together)
+
+
+def test_a_worker_never_reruns_the_web_servers_page_script(tmp_path, monkeypatch):
+    """Streamlit makes the page being run `__main__`; a worker process must not import (and so run) it."""
+    import sys
+    import types
+
+    marker = tmp_path / "ran"
+    script = tmp_path / "page.py"
+    script.write_text(f"open({str(marker)!r}, 'w').write('ran')\n")
+    page = types.ModuleType("__main__")
+    page.__file__ = str(script)
+    monkeypatch.setitem(sys.modules, "__main__", page)
+    job = WorkerPool(1).submit(functools.partial(wait_for_stop, seconds=0))
+    assert job.join(60) and job.snapshot().state == "done"
+    assert not marker.exists()
