@@ -28,7 +28,7 @@ def add_parser(subparsers) -> None:
 def _add_train(commands) -> None:
     p = commands.add_parser("train", help="train a reply generator on 사람문장k → 시스템응답k and save a bundle")
     p.add_argument("--data", help="AIHUB .xlsx/.csv with replies (default: the bundled sample corpus)")
-    p.add_argument("--turns", choices=TURNS, default="first", help="turn 1 only, or every non-empty turn")
+    p.add_argument("--turns", choices=TURNS, default=PairConfig.turns, help="turn 1 only, or every non-empty turn")
     add_training_args(p, Seq2SeqTrainConfig(), Seq2SeqConfig.emb_dim, Seq2SeqConfig.hidden_dim, DEFAULT_VOCAB)
     p.add_argument("--teacher-forcing", type=float, default=Seq2SeqTrainConfig.teacher_forcing)
     p.add_argument("--rnn", choices=RNNS, default="lstm")

@@ -13,7 +13,8 @@ TURNS = ("first", "all")
 
 @dataclass
 class PairConfig:
-    turns: str = "first"  # first (사람문장1 → 시스템응답1) | all (every non-empty turn k)
+    # all: measured on the real file, every turn gives 2.8x the pairs of turn 1 (14,218 vs 5,106)
+    turns: str = "all"  # first (사람문장1 → 시스템응답1) | all (every non-empty turn k)
     max_chars: int = 300  # longer sentences are cut
 
     def __post_init__(self) -> None:
