@@ -28,6 +28,7 @@ DEFAULTS = {"w_reply_turns": PairConfig.turns, "w_reply_epochs": Seq2SeqTrainCon
             "w_reply_tf": Seq2SeqTrainConfig.teacher_forcing, "w_reply_seed": Seq2SeqTrainConfig.seed,
             "w_reply_beam": BEAM_SIZE, "w_reply_text": EXAMPLES[0]}
 
+state.through_app(__file__)
 st.title(t("reply.title"))
 st.caption(t("reply.intro"))
 corpus = state.corpus()

@@ -57,7 +57,7 @@ settings_form()
 tokenizer = state.tokenizer()
 vocab = settings.tokenizer_config().vocab_size
 st.caption(t("train.uses_tokenizer", vocab=f"{tokenizer.vocab_size:,}") if tokenizer
-           else t("train.trains_tokenizer", vocab=t("tok.auto") if vocab == "auto" else f"{vocab:,}"))
+           else t("train.trains_tokenizer_auto") if vocab == "auto" else t("train.trains_tokenizer", vocab=f"{vocab:,}"))
 start_col, sweep_col, _ = st.columns([1, 2, 3])
 start_col.button(t("train.start"), type="primary", icon=":material/play_arrow:", on_click=start, args=(False,))
 sweep_col.button(t("train.sweep"), icon=":material/compare_arrows:", help=t("train.sweep_help"), on_click=start,

@@ -14,7 +14,7 @@ from core.jobs import start_job
 from tests.test_jobs import wait_for_stop
 from core.seq2seq.data import PairConfig
 from core.seq2seq.decode import BEAM_SIZE
-from tests.test_app import click, open_page
+from tests.test_app import click, open_page, through_app  # noqa: F401  (the AppTest page-mode fixture)
 from ui.i18n import STRINGS
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -149,7 +149,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "tok.vocab_help": ("말뭉치가 채울 수 없는 크기는 가능한 최대로 줄이고, 필요한 글자 수보다 작으면 그만큼 늘립니다.",
                        "A size the corpus can't fill is lowered to the largest possible; one below the characters "
                        "the corpus needs is raised to them."),
-    "tok.auto": ("자동", "auto"),
     "tok.vocab_auto": ("어휘 크기 자동", "Automatic vocabulary size"),
     "tok.vocab_auto_help": ("말뭉치의 모든 글자에, 문장 수에 비례한 병합을 더합니다. 실제 AIHUB 데이터에서 4,000보다 "
                             "잘 일반화했습니다.",
@@ -218,6 +217,9 @@ STRINGS: dict[str, tuple[str, str]] = {
                              "Uses the tokenizer from the Tokenizer page (vocabulary {vocab})."),
     "train.trains_tokenizer": ("토크나이저가 없어 학습용 분할로 어휘 {vocab}짜리를 먼저 만듭니다.",
                                "No tokenizer yet: one with {vocab} pieces is trained on the training split first."),
+    "train.trains_tokenizer_auto": ("토크나이저가 없어 학습용 분할로 어휘 크기를 자동으로 정해 먼저 만듭니다.",
+                                    "No tokenizer yet: one with an automatic vocabulary size is trained on the "
+                                    "training split first."),
     "train.start": ("학습 시작", "Start"),
     "train.sweep": ("세 풀링 비교 (어텐션·평균·마지막)", "Compare the three poolings"),
     "train.sweep_help": ("같은 설정으로 어텐션, 평균 풀링, 마지막 상태를 차례로 학습해 기록에 추가합니다.",
