@@ -40,18 +40,9 @@ class TokenizerInfo:
 
 
 @dataclass
-class RunRecord:
-    """One finished training: its settings, curves, and the model it produced."""
+class RunRecord(RunData):
+    """One finished training as the workspace keeps it (core's RunData), plus the model it produced."""
 
-    number: int
-    pooling: str
-    settings: dict
-    epochs: list[dict]
-    steps: list[dict]
-    steps_per_epoch: float
-    metrics: dict
-    stopped: bool
-    elapsed_s: float
     classifier: Optional[Classifier] = field(default=None, repr=False)
     val_texts: list[str] = field(default_factory=list, repr=False)
     val_labels: list[str] = field(default_factory=list, repr=False)
