@@ -182,7 +182,7 @@ def test_walkthrough_upload_train_stop_predict(app_url, page, upload_file):
     page.locator(".js-plotly-plot").nth(2).scroll_into_view_if_needed()
     shot(page, "07_explain_deletion")
     page.get_by_role("button", name="모델 전체 검증").click()  # over the validation split, with a progress bar
-    page.locator(".js-plotly-plot").nth(3).wait_for(timeout=120_000)
+    page.locator(".js-plotly-plot").nth(3).wait_for(timeout=400_000)  # whole dialogues: ~0.5 s each on 2 cores
     assert page.locator('[data-testid="stException"]').count() == 0
     page.locator(".js-plotly-plot").nth(3).scroll_into_view_if_needed()
     shot(page, "08_explain_model")

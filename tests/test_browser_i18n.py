@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from ui.i18n import STRINGS
+
 from tests.test_browser import ARTIFACTS, CHROMIUM, app_url, browser, nav, shot  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed (.ci/run installs it)")
@@ -102,7 +104,7 @@ def test_korean_then_english(app_url, page):  # noqa: F811
     page.screenshot(path=str(ARTIFACTS / "i18n_02_train_running_ko_viewport.png"))  # what the user sees
     stop.click()
     page.get_by_text("중지됨 ·").first.wait_for()  # the progress line
-    page.get_by_role("heading", name="실행 기록 (이 세션)").wait_for()
+    page.get_by_role("heading", name=STRINGS["train.history"][0]).wait_for()
     assert page.get_by_text("끝남 ·").count() == 0
     shot(page, "i18n_03_train_stopped_ko")
 

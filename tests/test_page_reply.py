@@ -143,7 +143,7 @@ def test_browser_reply_page_trains_generates_and_draws_the_alignment(app_url, pa
     epochs.press("Enter")
     page.wait_for_timeout(500)
     start.click()
-    page.get_by_text("chrF", exact=True).wait_for(timeout=300_000)
+    page.get_by_text("chrF", exact=True).first.wait_for(timeout=300_000)
     sentence = page.get_by_role("textbox", name="문장", exact=True)
     sentence.fill("회사에서 팀장님이 나한테만 일을 몰아줘서 너무 화가 나.")
     sentence.press("Enter")
