@@ -274,7 +274,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "eval.results": ("결과: {name}", "Results: {name}"),
     "eval.skipped": ("모델이 모르는 라벨이라 건너뛴 행: {labels}", "Rows skipped for labels the model doesn't know: {labels}"),
     "eval.n": ("문장 수", "Sentences"),
-    "eval.vs_baseline": ("기준선 대비 {delta}", "{delta} vs baseline"),
+    "eval.vs_baseline": ("{delta} (기준선 대비)", "{delta} vs baseline"),  # the sign first: st.metric reads it for the arrow
     "eval.baseline_accuracy": ("기준선 정확도", "Baseline accuracy"),
     "eval.baseline_macro_f1": ("기준선 macro-F1", "Baseline macro-F1"),
     "eval.accuracy": ("정확도", "Accuracy"),
