@@ -91,10 +91,6 @@ class TrainOutcome:
     def val_index(self) -> list[int]:  # rows of the dataset held out for validation
         return self.prepared.val_index
 
-    @property
-    def finished_epochs(self) -> int:
-        return len(self.fit.epochs)
-
     def val_texts(self) -> list[str]:
         return [self.prepared.dataset.texts[i] for i in self.val_index]
 

@@ -29,7 +29,7 @@ def group_split(labels: Sequence[int], groups: Sequence[int], val_share: float, 
     for group, label in zip(groups, labels):
         first_label.setdefault(group, label)
     names = list(first_label)
-    train_groups, val_groups = stratified_split([first_label[g] for g in names], val_share, seed)
+    _, val_groups = stratified_split([first_label[g] for g in names], val_share, seed)
     val_set = {names[i] for i in val_groups}
     train_idx = [i for i, g in enumerate(groups) if g not in val_set]
     val_idx = [i for i, g in enumerate(groups) if g in val_set]
