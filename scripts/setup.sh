@@ -54,3 +54,11 @@ install_requirements() {
   for file in "$@"; do "$VENV/bin/python" -m pip install --quiet -r "$ROOT/$file"; done
   echo "$wanted" > "$stamp"
 }
+
+# What the test command needs besides Python packages: Debian's chromium and fonts-noto-cjk (browser tests).
+prepare_tests() {
+  install_requirements requirements-dev.txt
+  if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then
+    apt_install chromium fonts-noto-cjk || echo "No chromium/fonts-noto-cjk (needs root): the browser tests will be skipped." >&2
+  fi
+}
