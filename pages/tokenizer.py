@@ -21,7 +21,7 @@ if dataset is None:
     st.stop()
 
 settings.ensure_defaults()
-auto_col, vocab_col, coverage_col, sampling_col, button_col = st.columns([2, 2, 2, 2, 1.5], vertical_alignment="bottom")
+auto_col, vocab_col, coverage_col, sampling_col, button_col = st.columns([1.6, 1.6, 2, 2, 1.8], vertical_alignment="bottom")
 auto = auto_col.toggle(t("tok.vocab_auto"), key="w_vocab_auto", help=t("tok.vocab_auto_help"))
 vocab_col.number_input(t("tok.vocab"), min_value=100, max_value=32000, step=500, key="w_vocab",
                        help=t("tok.vocab_help"), disabled=auto)

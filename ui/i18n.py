@@ -141,8 +141,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "data.preview_note": ("처음 200행 (전체 {rows}행)", "First 200 of {rows} rows"),
     # Tokenizer
     "tok.title": ("토크나이저 (SentencePiece BPE)", "Tokenizer (SentencePiece BPE)"),
-    "tok.intro": ("현재 데이터의 모든 문장으로 BPE 토크나이저를 학습합니다. 라벨은 쓰지 않습니다. "
-                  "여기서 학습하지 않으면 학습 페이지가 학습용 분할로 직접 만듭니다.",
+    "tok.intro": ("현재 데이터의 학습용 분할(학습 페이지가 학습하는 행)로 BPE 토크나이저를 학습합니다. 라벨은 쓰지 "
+                  "않습니다. 여기서 학습하지 않으면 학습 페이지가 똑같은 것을 직접 만듭니다.",
                   "Train a BPE tokenizer on the training split of the current data (the rows the Train page "
                   "trains on; no labels are used). If you skip this, the Train page makes the same one itself."),
     "tok.vocab": ("어휘 크기", "Vocabulary size"),
