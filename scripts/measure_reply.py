@@ -33,9 +33,10 @@ from core.seq2seq.train import Seq2SeqTrainConfig  # noqa: E402
 KEYS = {  # short name → (config, field, type)
     "turns": ("pairs", "turns", str), "vocab": ("tok", "vocab_size", int), "epochs": ("train", "epochs", int),
     "lr": ("train", "lr", float), "batch": ("train", "batch_size", int), "tf": ("train", "teacher_forcing", float),
-    "ls": ("train", "label_smoothing", float), "schedule": ("train", "schedule", str),
+    "ls": ("train", "label_smoothing", float), "covloss": ("train", "coverage_loss", float), "schedule": ("train", "schedule", str),
     "hidden": ("model", "hidden_dim", int), "decoder": ("model", "decoder_dim", int), "emb": ("model", "emb_dim", int),
     "dropout": ("model", "dropout", float), "rnn": ("model", "rnn", str),
+    "copy": ("model", "copy", lambda v: v == "1"), "coverage": ("model", "coverage", lambda v: v == "1"),
 }
 DISTINCT_OVER = 200
 
@@ -117,6 +118,8 @@ def main() -> None:
     parser.add_argument("--out", help="append one JSON line per run here (and summarise the file)")
     args = parser.parse_args()
     torch.set_num_threads(1)
+    if args.keep:
+        args.keep.mkdir(parents=True, exist_ok=True)  # before hours of training, not after
     rows = [json.loads(line) for line in Path(args.out).read_text().splitlines() if line.strip()] \
         if args.out and Path(args.out).exists() else []
     jobs = [(lambda b=b, d=d, s=s: decode_one(args.data, b, d, s, args.limit))

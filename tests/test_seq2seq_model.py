@@ -10,9 +10,11 @@ from core.seq2seq.model import Seq2Seq, Seq2SeqConfig
 
 @pytest.mark.parametrize("rnn", ["lstm", "gru"])
 @pytest.mark.parametrize("teacher_forcing", [1.0, 0.5])
-def test_forward_shapes_and_attention_masking(rnn, teacher_forcing):
+@pytest.mark.parametrize("coverage", [False, True])
+def test_forward_shapes_and_attention_masking(rnn, teacher_forcing, coverage):
     torch.manual_seed(0)
-    model = Seq2Seq(Seq2SeqConfig(vocab_size=50, emb_dim=16, hidden_dim=8, decoder_dim=16, attention_dim=8, rnn=rnn))
+    model = Seq2Seq(Seq2SeqConfig(vocab_size=50, emb_dim=16, hidden_dim=8, decoder_dim=16, attention_dim=8, rnn=rnn,
+                                  coverage=coverage))
     src = torch.tensor([[5, 6, 7, 8, 9], [5, 6, 0, 0, 0], [0, 0, 0, 0, 0]])  # (B=3, S=5); last row empty
     lengths = torch.tensor([5, 2, 0])
     tgt_in = torch.tensor([[2, 10, 11, 12], [2, 13, 0, 0], [2, 0, 0, 0]])  # (B, T=4)
@@ -59,3 +61,21 @@ def test_without_copy_the_scores_are_the_vocabulary_logits():
     assert not hasattr(model, "copy_gate")
     scores, _ = model(SRC, LENGTHS, TGT_IN)
     assert not torch.allclose(scores.exp().sum(-1), torch.ones(2, 3), atol=1e-3)  # logits, not log P
+
+
+@pytest.mark.parametrize("rnn", ["lstm", "gru"])
+def test_coverage_steps_match_the_teacher_forced_pass_and_sum_the_attention(rnn):
+    """Step by step (decoding) gives the same scores as the whole-sequence pass, and the state's coverage is the
+    sum of the attention rows so far."""
+    torch.manual_seed(0)
+    model = Seq2Seq(Seq2SeqConfig(vocab_size=50, emb_dim=16, hidden_dim=8, decoder_dim=16, attention_dim=8,
+                                  rnn=rnn, coverage=True, dropout=0.0)).eval()
+    with torch.no_grad():
+        model.attention.W_c.weight.normal_()  # make coverage matter
+        scores, attention = model(SRC, LENGTHS, TGT_IN)  # (B, T, V), (B, T, S)
+        memory, state = model.encode(SRC, LENGTHS)
+        for t in range(TGT_IN.size(1)):
+            step_scores, state, weights = model.step(TGT_IN[:, t], state, memory)
+            assert torch.allclose(step_scores, scores[:, t], atol=1e-5)
+            assert torch.allclose(weights, attention[:, t], atol=1e-6)
+        assert torch.allclose(state[-1], attention.sum(1), atol=1e-6)  # coverage = Σ_t α_t

@@ -10,7 +10,7 @@ import torch
 
 from core.seq2seq.decode import DecodeConfig
 from core.seq2seq.model import Seq2Seq, Seq2SeqConfig
-from core.seq2seq.train import PairSplit, Seq2SeqTask, Seq2SeqTrainConfig, smoothed_loss
+from core.seq2seq.train import PairSplit, Seq2SeqTask, Seq2SeqTrainConfig, coverage_penalty, smoothed_loss
 from core.train import fit, perplexity
 
 
@@ -26,6 +26,14 @@ def test_loss_ignores_padded_target_positions():
     expected = torch.nn.functional.cross_entropy(changed.reshape(-1, 10), tgt_out.reshape(-1), ignore_index=0,
                                                  label_smoothing=0.1)
     assert smoothed.item() == pytest.approx(expected.item())  # same as PyTorch's label smoothing, pads ignored
+
+
+def test_coverage_penalty_counts_attention_paid_twice_over_real_tokens():
+    weights = torch.tensor([[[1.0, 0.0], [0.5, 0.5], [0.0, 1.0]]])  # (B=1, T=3, S=2)
+    # step 0: nothing covered; step 1: min(0.5, 1) + min(0.5, 0) = 0.5; step 2: min(0, 1.5) + min(1, 0.5) = 0.5
+    assert coverage_penalty(weights, torch.tensor([[True, True, True]])).item() == pytest.approx(1.0 / 3)
+    assert coverage_penalty(weights, torch.tensor([[True, True, False]])).item() == pytest.approx(0.5 / 2)
+    assert coverage_penalty(torch.eye(3)[None], torch.ones(1, 3, dtype=torch.bool)).item() == 0.0  # each piece once
 
 
 def test_overfit_reproduces_the_training_replies(overfit):

@@ -1,4 +1,4 @@
-"""`python -m core seq2seq train|generate`: the reply generator from the command line."""
+"""`python -m core seq2seq train|generate|evaluate`: the reply generator from the command line."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ def add_parser(subparsers) -> None:
     parser.set_defaults(func=lambda _: _help(parser))
     _add_train(commands)
     _add_generate(commands)
+    _add_evaluate(commands)
 
 
 def _add_train(commands) -> None:
@@ -46,6 +47,17 @@ def _add_generate(commands) -> None:
     p.add_argument("--json", action="store_true", help="print a JSON list: reply, source_tokens, target_tokens, attention")
     p.add_argument("sentences", nargs="+")
     p.set_defaults(func=_generate)
+
+
+def _add_evaluate(commands) -> None:
+    p = commands.add_parser("evaluate", help="score a reply generator on every pair of a file, beside its retrieval reference")
+    p.add_argument("--model", required=True, help="a bundle written by `seq2seq train`")
+    p.add_argument("--data", required=True, help="AIHUB .xlsx/.csv with replies: every pair in it is scored")
+    p.add_argument("--turns", choices=TURNS, help="which pairs (default: the bundle's own setting)")
+    p.add_argument("--limit", type=int, default=None, help="score only the first N pairs")
+    p.add_argument("--beam", type=int, default=1, help="beam size (1 = greedy)")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.set_defaults(func=_evaluate)
 
 
 def _train(args) -> int:
@@ -87,6 +99,27 @@ def _generate(args) -> int:
         return 0
     for r in replies:
         print(f"{r.source}\n  → {r.reply}   (log P {r.log_prob:.2f})")
+    return 0
+
+
+def _evaluate(args) -> int:
+    from dataclasses import replace
+
+    from .bundle import load_generator
+    from .pipeline import evaluate_generator, load_pairs
+
+    if args.beam < 1 or (args.limit is not None and args.limit < 1):
+        raise AttentionLabError("--beam and --limit must be at least 1.")
+    generator = load_generator(Path(args.model), name=Path(args.model).name)
+    pair_config = replace(generator.pair_config, turns=args.turns or generator.pair_config.turns)
+    pairs = load_pairs(args.data, pair_config, name=Path(args.data).name)
+    sources, references = pairs.sources[:args.limit], pairs.targets[:args.limit]
+    report = evaluate_generator(generator, sources, references, generator.decode_config(args.beam))
+    if args.json:
+        print(json.dumps(report.to_json(), ensure_ascii=False))
+        return 0
+    print(f"{report.n} pairs: chrF {report.chrf:.2f} (retrieval {report.retrieval_chrf:.2f}), distinct replies "
+          f"{report.distinct:.0%}, loss {report.loss:.3f}, perplexity {report.perplexity:.1f}")
     return 0
 
 

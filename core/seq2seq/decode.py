@@ -122,9 +122,7 @@ def score_and_align(model: Seq2Seq, src: torch.Tensor, src_lengths: torch.Tensor
 
 
 def _select_state(state: State, beams: torch.Tensor) -> State:
-    if isinstance(state, tuple):
-        return tuple(part.index_select(0, beams) for part in state)
-    return state.index_select(0, beams)
+    return tuple(part.index_select(0, beams) for part in state)
 
 
 def _through_eos(row: list[int], eos_id: int) -> list[int]:

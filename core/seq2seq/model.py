@@ -5,13 +5,13 @@ Decoder step t: e_tj = vᵀ tanh(W_s s_{t-1} + W_h h_j);  α_t = softmax(e_t) ov
 c_t = Σ_j α_tj h_j;  s_t = RNNCell([y_{t-1}; c_t], s_{t-1});  logits = W_g tanh(W_o [s_t; c_t; y_{t-1}]).
 With `copy` (a pointer-generator, See et al. 2017): p_gen = σ(w_g · [s_t; c_t; y_{t-1}]) and
 P(w) = p_gen softmax(logits)_w + (1 - p_gen) Σ_{j: x_j = w} α_tj, so attention can copy source pieces into the reply.
+With `coverage` (the same paper): the attention also sees how much each source piece has had so far,
+e_tj = vᵀ tanh(W_s s_{t-1} + W_h h_j + w_c cov_tj) with cov_t = Σ_{t'<t} α_t', so it can move on after copying a piece.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
-
 import torch
 import torch.nn as nn
 
@@ -19,7 +19,7 @@ from ..model import lengths_to_mask, run_rnn
 from ..tokenizer import BOS_ID, EOS_ID, PAD_ID
 
 RNNS = ("lstm", "gru")
-State = Union[torch.Tensor, tuple[torch.Tensor, torch.Tensor]]  # GRU: s (B, D); LSTM: (s, cell) (B, D) each
+State = tuple[torch.Tensor, ...]  # LSTM: (s, cell, coverage); GRU: (s, coverage); s, cell (B, D), coverage (B, S)
 
 
 @dataclass
@@ -35,6 +35,9 @@ class Seq2SeqConfig:
     tie_embeddings: bool = True  # output layer reuses the embedding matrix
     packed: bool = False  # pack_padded_sequence while training too (eval always packs)
     copy: bool = True  # pointer-generator: the attention weights can copy source pieces (the scores are then log P)
+    # The attention sees the weight each source piece has had so far (module doc). Off: on the real file (seed 0) it
+    # scored chrF 9.57 at 8 epochs against 8.53 without, but 8.81 at 12 epochs against 9.83, perplexity 68 vs 43.
+    coverage: bool = False
     pad_id: int = PAD_ID
     bos_id: int = BOS_ID
     eos_id: int = EOS_ID
@@ -60,17 +63,22 @@ class Memory:
 
 
 class BahdanauAttention(nn.Module):
-    """e_j = vᵀ tanh(W_s s + W_h h_j), normalised over the unmasked positions."""
+    """e_j = vᵀ tanh(W_s s + W_h h_j [+ w_c cov_j]), normalised over the unmasked positions."""
 
-    def __init__(self, query_dim: int, key_dim: int, attention_dim: int):
+    def __init__(self, query_dim: int, key_dim: int, attention_dim: int, coverage: bool = False):
         super().__init__()
         self.W_s = nn.Linear(query_dim, attention_dim, bias=False)
         self.W_h = nn.Linear(key_dim, attention_dim)
         self.v = nn.Linear(attention_dim, 1, bias=False)
+        self.W_c = nn.Linear(1, attention_dim, bias=False) if coverage else None
 
-    def forward(self, query: torch.Tensor, memory: Memory) -> tuple[torch.Tensor, torch.Tensor]:
-        """query (B, D) → context (B, 2H), weights (B, S) summing to 1, exactly 0 at padding."""
-        energy = torch.tanh(memory.keys + self.W_s(query).unsqueeze(1))  # (B, S, A)
+    def forward(self, query: torch.Tensor, memory: Memory, coverage: torch.Tensor | None = None
+                ) -> tuple[torch.Tensor, torch.Tensor]:
+        """query (B, D), coverage (B, S) → context (B, 2H), weights (B, S) summing to 1, exactly 0 at padding."""
+        energy = memory.keys + self.W_s(query).unsqueeze(1)  # (B, S, A)
+        if self.W_c is not None and coverage is not None:
+            energy = energy + self.W_c(coverage.unsqueeze(-1))  # (B, S, A)
+        energy = torch.tanh(energy)
         scores = self.v(energy).squeeze(-1)  # (B, S)
         weights = torch.softmax(scores.masked_fill(~memory.mask, float("-inf")), dim=-1)  # (B, S)
         context = torch.bmm(weights.unsqueeze(1), memory.states).squeeze(1)  # (B, 2H)
@@ -88,7 +96,7 @@ class Seq2Seq(nn.Module):
         self.encoder = rnn(config.emb_dim, config.hidden_dim, num_layers=config.num_layers, batch_first=True,
                            bidirectional=True, dropout=config.dropout if config.num_layers > 1 else 0.0)
         self.init_state = nn.Linear(state_dim, config.decoder_dim)
-        self.attention = BahdanauAttention(config.decoder_dim, state_dim, config.attention_dim)
+        self.attention = BahdanauAttention(config.decoder_dim, state_dim, config.attention_dim, config.coverage)
         self.cell = cell(config.emb_dim + state_dim, config.decoder_dim)
         self.W_o = nn.Linear(config.decoder_dim + state_dim + config.emb_dim, config.emb_dim)
         self.generator = nn.Linear(config.emb_dim, config.vocab_size)
@@ -109,7 +117,8 @@ class Seq2Seq(nn.Module):
         mask = lengths_to_mask(src_lengths, src.size(1))  # (B, S)
         mean = (states * mask.unsqueeze(-1)).sum(1) / mask.sum(1, keepdim=True)  # (B, 2H)
         first = torch.tanh(self.init_state(mean))  # (B, D)
-        state = (first, torch.zeros_like(first)) if self.is_lstm else first
+        coverage = torch.zeros(mask.shape, dtype=states.dtype, device=states.device)  # (B, S)
+        state = (first, torch.zeros_like(first), coverage) if self.is_lstm else (first, coverage)
         return Memory(states, self.attention.W_h(states), mask, src), state
 
     def step(self, prev_ids: torch.Tensor, state: State, memory: Memory) -> tuple[torch.Tensor, State, torch.Tensor]:
@@ -122,12 +131,13 @@ class Seq2Seq(nn.Module):
 
     def _recur(self, prev: torch.Tensor, state: State, memory: Memory
                ) -> tuple[torch.Tensor, torch.Tensor, State, torch.Tensor]:
-        """Attend with s_{t-1}, then s_t = RNNCell([y_{t-1}; c_t], s_{t-1}). prev: embedded y_{t-1} (B, E)."""
-        query = state[0] if self.is_lstm else state  # s_{t-1} (B, D)
-        context, weights = self.attention(query, memory)  # (B, 2H), (B, S)
-        state = self.cell(torch.cat([prev, context], dim=-1), state)
-        hidden = state[0] if self.is_lstm else state  # s_t (B, D)
-        return hidden, context, state, weights
+        """Attend with s_{t-1} (and the coverage so far), then s_t = RNNCell([y_{t-1}; c_t], s_{t-1}).
+        prev: embedded y_{t-1} (B, E)."""
+        *recurrent, coverage = state
+        context, weights = self.attention(recurrent[0], memory, coverage)  # (B, 2H), (B, S)
+        recurrent = self.cell(torch.cat([prev, context], dim=-1), tuple(recurrent) if self.is_lstm else recurrent[0])
+        recurrent = recurrent if self.is_lstm else (recurrent,)
+        return recurrent[0], context, (*recurrent, coverage + weights), weights
 
     def _scores(self, hidden: torch.Tensor, context: torch.Tensor, prev: torch.Tensor, weights: torch.Tensor,
                 memory: Memory) -> torch.Tensor:
