@@ -4,11 +4,13 @@ import streamlit as st
 
 from ui import state
 from ui.i18n import model_name, t
+from ui.session_end import watch_session
 from ui.warmup import warm_up_once
 from ui.workspace import open_session_workspace, sidebar_block
 
 # An emoji icon is drawn by the browser; a ":material/...:" page icon is fetched from the internet.
 st.set_page_config(page_title="Attention Lab", page_icon="🧠", layout="wide")
+watch_session()  # when this tab has gone for good, its session is closed and its memory freed
 state.keep_widget_values()
 open_session_workspace()  # ?w=<token>: this user's saved corpus, runs and model
 state.ensure_defaults()
