@@ -83,8 +83,10 @@ def explain(classifier: Classifier, text: str, seed: int = 0) -> Explanation:
     return explain_batch(classifier, [text], seed)[0]
 
 
-def explain_batch(classifier: Classifier, texts: Sequence[str], seed: int = 0, ig_steps: int = IG_STEPS) -> list[Explanation]:
-    """The full panel for each sentence; attributions, deletions and counterfactuals run batched."""
+def explain_batch(classifier: Classifier, texts: Sequence[str], seed: int = 0, ig_steps: int = IG_STEPS,
+                  deletion_steps: int | None = None) -> list[Explanation]:
+    """The full panel for each sentence; attributions, deletions and counterfactuals run batched.
+    `deletion_steps` samples the deletion curves at that many evenly spaced k (None: every k)."""
     model = classifier.model.eval()
     seqs = [s or [UNK_ID] for s in classifier.tokenizer.encode_batch(list(texts), classifier.train_config.max_len)]
     ids, lengths = _to_device(model, *pad_batch(seqs))  # (B, T), (B,)
@@ -97,7 +99,7 @@ def explain_batch(classifier: Classifier, texts: Sequence[str], seed: int = 0, i
     loo = leave_one_out(model, seqs, targets.tolist(), p0.tolist())
     counter = counterfactuals(model, ids, lengths, targets, attention, seed)
     per_row = [_row_scores(attention, gxi, ig, loo, row, len(seq)) for row, seq in enumerate(seqs)]
-    curves = deletion_curves(model, list(zip(seqs, per_row, targets.tolist())), seed)
+    curves = deletion_curves(model, list(zip(seqs, per_row, targets.tolist())), seed, deletion_steps)
     return [_assemble(classifier, text, seqs[row], per_row[row], float(p0[row]), int(targets[row]),
                       float(ig_delta[row]), curves[row], {k: v[row] for k, v in counter.items()})
             for row, text in enumerate(texts)]
@@ -196,23 +198,32 @@ def orders(scores: dict[str, np.ndarray], seed: int) -> dict[str, list[np.ndarra
     return ranked
 
 
-def deletion_curves(model: BiLSTMWithAttention, items: Sequence[tuple[list[int], dict, int]], seed: int = 0):
+def deletion_curves(model: BiLSTMWithAttention, items: Sequence[tuple[list[int], dict, int]], seed: int = 0,
+                    steps: int | None = None):
     """For each (seq, scores, target): p(target) after removing the first k pieces of each order (k = 0..T-1),
     and after keeping only them (k = 1..T-1); every variant of every sentence scored in one batched pass.
-    Returns per sentence (removed: {order: (T,)}, kept: {order: (T-1,)})."""
+    Returns per sentence (removed: {order: (T,)}, kept: {order: (T-1,)}). With `steps`, only that many evenly
+    spaced k ≥ 1 are scored (removed: k = 0 and those), as ERASER bins its curves: the AOPC is then their mean."""
     variants, targets, layout = [], [], []
     for seq, scores, target in items:
-        plan = {}
+        plan, ks = {}, deletion_ks(len(seq), steps)
         for name, perms in orders(scores, seed).items():
             for perm in perms:
-                removed = [_subset(seq, perm[k:]) for k in range(len(seq))]
-                kept = [_subset(seq, perm[:k]) for k in range(1, len(seq))]
+                removed = [_subset(seq, perm[k:]) for k in [0, *ks]]
+                kept = [_subset(seq, perm[:k]) for k in ks]
                 plan.setdefault(name, []).append((len(variants), len(removed), len(kept)))
                 variants += removed + kept
                 targets += [target] * (len(removed) + len(kept))
         layout.append(plan)
     p = probabilities_of(model, variants, targets)
     return [_split_curves(p, plan) for plan in layout]
+
+
+def deletion_ks(length: int, steps: int | None = None) -> list[int]:
+    """The k ≥ 1 a deletion curve is scored at: 1..T-1, or `steps` of them evenly spaced (both ends kept)."""
+    if steps is None or length - 1 <= steps:
+        return list(range(1, length))
+    return sorted({int(round(k)) for k in np.linspace(1, length - 1, steps)})
 
 
 def _subset(seq: Sequence[int], positions: np.ndarray) -> list[int]:

@@ -1,6 +1,6 @@
 """Classroom load benchmark: N browser sessions train the Train page defaults on the sample at once.
 
-    python scripts/load_bench.py --sessions 12 [--workers N] [--port P] [--epochs E] [--after-close 180]
+    python scripts/load_bench.py --sessions 12 [--workers N] [--port P] [--epochs E] [--after-close 180] [--browser-nice 10]
 
 Starts `streamlit run app.py` on a free loopback port with a fresh temporary ATTENTION_LAB_HOME (never your
 workspaces) and ATTENTION_LAB_WORKERS; trains one session alone first (the baseline), then opens N sessions
@@ -35,6 +35,7 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--disable-renderer-backgrounding",
                  "--disable-background-timer-throttling", "--disable-backgrounding-occluded-windows"]
+BROWSER = {"path": CHROMIUM}  # main() may point it at a wrapper that runs chromium under `nice`
 HEALTH_EVERY_S = 0.5
 HEALTH_TIMEOUT_S = 10.0
 POLL_MS = 200  # how often the page-side waits look (setTimeout polling, not rAF)
@@ -323,7 +324,7 @@ async def run_class(url: str, sessions: list[Session], epochs, stagger: float, t
 
     timeout_ms = int(timeout_s * 1000)
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        browser = await playwright.chromium.launch(executable_path=BROWSER["path"], headless=True, args=CHROMIUM_ARGS)
         go, contexts = asyncio.Event(), []
         tasks = [asyncio.create_task(run_session(browser, url, s, epochs, go, i * stagger, timeout_ms, contexts))
                  for i, s in enumerate(sessions)]
@@ -344,7 +345,7 @@ async def first_view(url: str, timeout_s: float) -> float:
     from playwright.async_api import async_playwright
 
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        browser = await playwright.chromium.launch(executable_path=BROWSER["path"], headless=True, args=CHROMIUM_ARGS)
         page = await browser.new_page()
         began = time.perf_counter()
         await page.goto(url)
@@ -457,14 +458,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stop-test", choices=["auto", "on", "off"], default="auto",
                         help="auto: when sessions > workers (a job must be queued)")
     parser.add_argument("--timeout", type=float, default=1500, help="seconds any one phase may take")
+    parser.add_argument("--browser-nice", type=int, default=10,
+                        help="run the browsers at this niceness (0: as the server). In a classroom each student's "
+                             "browser runs on the student's own machine; here they share the server's cores")
     args = parser.parse_args(argv)
     if not Path(CHROMIUM).exists():
         parser.error(f"no chromium at {CHROMIUM} (apt-get install chromium)")
     port = args.port or free_port()
     url = f"http://127.0.0.1:{port}"
     home = Path(tempfile.mkdtemp(prefix="attention-lab-bench-"))
+    if args.browser_nice:
+        wrapper = home / "chromium-niced"
+        wrapper.write_text(f'#!/bin/sh\nexec nice -n {args.browser_nice} "{CHROMIUM}" "$@"\n')
+        wrapper.chmod(0o755)
+        BROWSER["path"] = str(wrapper)
     server = start_server(port, args.workers, home, home / "server.log")
-    print(f"server {url} (pid {server.pid}), {args.workers} workers, home {home}, load average {load_average()}",
+    print(f"server {url} (pid {server.pid}), {args.workers} workers, browsers at nice {args.browser_nice}, home {home}, "
+          f"load average {load_average()}",
           flush=True)
     try:
         wait_healthy(url, server)

@@ -12,7 +12,8 @@ from core.batching import pad_batch
 from core.cli import main
 from core.config import DataConfig, ModelConfig, TokenizerConfig, TrainConfig
 from core.data import build_dataset, load_corpus
-from core.explain import METHODS, PAIRS, agreement, attributions, explain, explain_batch, pair_key, to_words
+from core.explain import (METHODS, PAIRS, agreement, attributions, deletion_ks, explain, explain_batch, pair_key,
+                          to_words)
 from core.explain_summary import summarize
 from core.model import BiLSTMWithAttention, lengths_to_mask, uniform_weights
 from core.pipeline import train_classifier
@@ -112,6 +113,22 @@ def test_deletion_curves_start_at_p_of_x_and_have_one_point_per_piece(explanatio
         assert curve[0] == pytest.approx(explanation.probability, abs=1e-5)
     removed_first = explanation.deletion["leave_one_out"][1]
     assert removed_first == pytest.approx(explanation.probability - max(explanation.scores["leave_one_out"]), abs=1e-5)
+
+
+def test_sampled_deletion_curves_are_the_full_curves_at_evenly_spaced_steps(classifier, explanation):
+    assert deletion_ks(5) == [1, 2, 3, 4] and deletion_ks(5, 10) == [1, 2, 3, 4]
+    ks = deletion_ks(42, 10)
+    assert len(ks) == 10 and ks[0] == 1 and ks[-1] == 41 and ks == sorted(set(ks))
+    n = len(explanation.tokens)
+    steps = max(2, (n - 1) // 2)  # fewer steps than pieces, so some k are skipped
+    sampled = explain_batch(classifier, [SENTENCE], deletion_steps=steps)[0]
+    ks = deletion_ks(n, steps)
+    assert len(ks) < n - 1
+    for method, curve in sampled.deletion.items():
+        full = explanation.deletion[method]
+        assert curve == pytest.approx([full[0], *(full[k] for k in ks)], abs=1e-5)
+        drops = [explanation.probability - full[k] for k in ks]
+        assert sampled.comprehensiveness[method] == pytest.approx(float(np.mean(drops)), abs=1e-5)
 
 
 def test_panel_is_complete_and_a_batch_explains_each_sentence_as_alone(classifier, explanation):
