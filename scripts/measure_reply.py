@@ -69,13 +69,14 @@ def run_one(data: str, spec: str, seed: int, keep: Path | None) -> dict:
 
 
 def decode_one(data: str, bundle: Path, decode: str, seed: int, limit: int) -> dict:
-    """Re-score a kept bundle on its own validation pairs with decoding settings 'beam=4,lp=1,norepeat=3'."""
+    """Re-score a kept bundle on its own validation pairs with decoding settings 'beam=4,lp=1,norepeat=3' or 'mbr=16'."""
     from core.seq2seq.bundle import load_generator
 
     generator = load_generator(bundle)
     settings = dict(item.split("=") for item in decode.split(",")) if decode != "greedy" else {}
     config = DecodeConfig(beam_size=int(settings.get("beam", 1)), length_penalty=float(settings.get("lp", 1.0)),
                           no_repeat_ngram=int(settings.get("norepeat", DecodeConfig.no_repeat_ngram)),
+                          samples=int(settings.get("mbr", 0)),
                           max_len=generator.decode_config().max_len)
     pairs = load_pairs(data, generator.pair_config)
     _, val = split_by_dialogue(pairs, generator.train_config.val_share, seed)
@@ -111,7 +112,7 @@ def main() -> None:
     parser.add_argument("--data", required=True)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--config", action="append", default=[], help="'default' or key=value,... (keys: %s)" % ", ".join(KEYS))
-    parser.add_argument("--decode", action="append", default=[], help="with --bundle: 'greedy' or beam=K,lp=A,norepeat=N")
+    parser.add_argument("--decode", action="append", default=[], help="with --bundle: 'greedy' or beam=K,lp=A,norepeat=N,mbr=S")
     parser.add_argument("--bundle", type=Path, action="append", default=[], help="a bundle kept by --keep (its seed: --seeds)")
     parser.add_argument("--limit", type=int, default=500, help="validation pairs decoded per --decode setting")
     parser.add_argument("--keep", type=Path, help="save each run's bundle in this folder")

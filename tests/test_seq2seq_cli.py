@@ -19,7 +19,8 @@ def test_cli_train_then_generate_json(dialogue_xlsx, tmp_path, capsys):
         assert {"reply", "source_tokens", "target_tokens", "attention"} <= set(reply)
         assert len(reply["attention"]) == len(reply["target_tokens"])
         assert all(len(row) == len(reply["source_tokens"]) for row in reply["attention"])
-    assert cli_main(["seq2seq", "evaluate", "--model", str(out), "--data", str(dialogue_xlsx), "--limit", "5", "--json"]) == 0
+    assert cli_main(["seq2seq", "evaluate", "--model", str(out), "--data", str(dialogue_xlsx), "--limit", "5", "--mbr", "2",
+                     "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["n"] == 5 and 0 <= report["chrf"] <= 100 and 0 <= report["retrieval_chrf"] <= 100
     assert 0 < report["distinct"] <= 1 and len(report["examples"]) == 5

@@ -1,11 +1,14 @@
-"""Decoding: beam 1 is greedy, GNMT length penalty, and the no-repeat-n-gram rule."""
+"""Decoding: beam 1 is greedy, GNMT length penalty, the no-repeat-n-gram rule, seeded samples and MBR."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import pytest
 import torch
 
-from core.seq2seq.decode import DecodeConfig, beam_search, greedy_decode, length_penalty, repeated_ngram_tokens
+from core.seq2seq.decode import (DecodeConfig, beam_search, greedy_decode, length_penalty, mbr_index,
+                                 repeated_ngram_tokens, sample_decode)
 from core.seq2seq.model import Seq2Seq, Seq2SeqConfig
 
 
@@ -44,3 +47,23 @@ def test_no_repeat_ngram_bars_the_piece_that_would_repeat():
     assert greedy_decode(model, src, lengths, max_len=5)[0] == [7] * 5
     blocked = greedy_decode(model, src, lengths, max_len=5, no_repeat_ngram=2)[0]
     assert blocked[:2] == [7, 7] and all(blocked[i:i + 2] != [7, 7] for i in range(1, 4))
+
+
+def test_mbr_picks_the_candidate_closest_to_the_others():
+    assert mbr_index(["많이 속상하시겠어요.", "정말 속상하시겠어요.", "날씨가 좋네요."]) in (0, 1)
+    assert mbr_index(["날씨가 좋네요.", "많이 속상하시겠어요.", "많이 속상하시겠어요."]) == 1  # first of a tie
+    assert mbr_index(["하나뿐"]) == 0
+    assert mbr_index(["a", "b", "c"], utility=lambda c, r: 1.0 if c == "c" else 0.0) == 2
+
+
+def test_samples_are_seeded_per_sentence_and_mbr_never_depends_on_the_batch(overfit):
+    pairs, outcome = overfit
+    generator = outcome.generator
+    config = replace(generator.decode_config(), samples=4, temperature=1.5, epsilon=0.0)
+    src, lengths = generator._encode(pairs.sources[:1])
+    first = sample_decode(generator.model, src, lengths, config)
+    assert len(first) == 4 and first == sample_decode(generator.model, src, lengths, config)
+    alone = generator.reply_texts(pairs.sources[:1], config)
+    together = generator.reply_texts(pairs.sources[:3], config)
+    assert together[0] == alone[0]
+    assert generator.reply_texts(pairs.sources[:3], replace(config, epsilon=0.999)) == generator.reply_texts(pairs.sources[:3])

@@ -13,7 +13,7 @@ from ..config import from_dict, to_dict
 from ..errors import BundleError
 from ..tokenizer import Tokenizer
 from .data import PairConfig
-from .decode import DecodeConfig, beam_search, greedy_decode, score_and_align
+from .decode import DecodeConfig, beam_search, greedy_decode, mbr_decode, score_and_align
 from .model import Seq2Seq, Seq2SeqConfig
 from .retrieval import Retrieval, retrieval_from_members, retrieval_members
 from .train import Seq2SeqTrainConfig
@@ -53,9 +53,9 @@ class ReplyGenerator(BundledModel):
     def model_config(self) -> Seq2SeqConfig:
         return self.model.config
 
-    def decode_config(self, beam_size: int = 1) -> DecodeConfig:
+    def decode_config(self, beam_size: int = 1, samples: int = 0) -> DecodeConfig:
         """Decoding defaults for this model: replies may be as long as the longest trained target, plus </s>."""
-        return DecodeConfig(beam_size=beam_size, max_len=self.train_config.max_target_len + 1)
+        return DecodeConfig(beam_size=beam_size, max_len=self.train_config.max_target_len + 1, samples=samples)
 
     def generate(self, sentences: Sequence[str], decode: DecodeConfig | None = None) -> list[Reply]:
         """A reply for each sentence with its pieces, attention matrix and log-probability."""
@@ -82,6 +82,8 @@ class ReplyGenerator(BundledModel):
         return pad_batch(self.tokenizer.encode_batch(sentences, self.train_config.max_source_len))  # (B, S), (B,)
 
     def _decode(self, src: torch.Tensor, lengths: torch.Tensor, decode: DecodeConfig) -> list[list[int]]:
+        if decode.samples:
+            return mbr_decode(self.model, src, lengths, decode, self.tokenizer.decode)
         if decode.beam_size == 1:
             return greedy_decode(self.model, src, lengths, decode.max_len, decode.no_repeat_ngram)
         return [beam_search(self.model, src[i:i + 1], lengths[i:i + 1], decode.beam_size, decode.max_len,

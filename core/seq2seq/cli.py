@@ -44,6 +44,8 @@ def _add_generate(commands) -> None:
     p.add_argument("--beam", type=int, default=1, help="beam size (1 = greedy)")
     p.add_argument("--max-len", type=int, default=None, help="most tokens per reply")
     p.add_argument("--length-penalty", type=float, default=DecodeConfig.length_penalty, help="GNMT alpha")
+    p.add_argument("--mbr", type=int, default=0, metavar="N", help="choose among the greedy reply and N samples by "
+                   "minimum Bayes risk (mean chrF against the others); 0 = off")
     p.add_argument("--json", action="store_true", help="print a JSON list: reply, source_tokens, target_tokens, attention")
     p.add_argument("sentences", nargs="+")
     p.set_defaults(func=_generate)
@@ -56,6 +58,7 @@ def _add_evaluate(commands) -> None:
     p.add_argument("--turns", choices=TURNS, help="which pairs (default: the bundle's own setting)")
     p.add_argument("--limit", type=int, default=None, help="score only the first N pairs")
     p.add_argument("--beam", type=int, default=1, help="beam size (1 = greedy)")
+    p.add_argument("--mbr", type=int, default=0, metavar="N", help="minimum-Bayes-risk choice among greedy + N samples")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(func=_evaluate)
 
@@ -88,10 +91,10 @@ def _train(args) -> int:
 def _generate(args) -> int:
     from .bundle import load_generator
 
-    if args.beam < 1 or (args.max_len is not None and args.max_len < 1):
-        raise AttentionLabError("--beam and --max-len must be at least 1.")
+    if args.beam < 1 or (args.max_len is not None and args.max_len < 1) or args.mbr < 0:
+        raise AttentionLabError("--beam and --max-len must be at least 1, --mbr at least 0.")
     generator = load_generator(Path(args.model), name=Path(args.model).name)
-    decode = DecodeConfig(beam_size=args.beam, length_penalty=args.length_penalty,
+    decode = DecodeConfig(beam_size=args.beam, length_penalty=args.length_penalty, samples=args.mbr,
                           max_len=args.max_len or generator.decode_config().max_len)
     replies = generator.generate(args.sentences, decode)
     if args.json:
@@ -108,13 +111,13 @@ def _evaluate(args) -> int:
     from .bundle import load_generator
     from .pipeline import evaluate_generator, load_pairs
 
-    if args.beam < 1 or (args.limit is not None and args.limit < 1):
-        raise AttentionLabError("--beam and --limit must be at least 1.")
+    if args.beam < 1 or (args.limit is not None and args.limit < 1) or args.mbr < 0:
+        raise AttentionLabError("--beam and --limit must be at least 1, --mbr at least 0.")
     generator = load_generator(Path(args.model), name=Path(args.model).name)
     pair_config = replace(generator.pair_config, turns=args.turns or generator.pair_config.turns)
     pairs = load_pairs(args.data, pair_config, name=Path(args.data).name)
     sources, references = pairs.sources[:args.limit], pairs.targets[:args.limit]
-    report = evaluate_generator(generator, sources, references, generator.decode_config(args.beam))
+    report = evaluate_generator(generator, sources, references, generator.decode_config(args.beam, args.mbr))
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False))
         return 0
