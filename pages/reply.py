@@ -2,15 +2,13 @@
 
 from functools import partial
 
-from functools import partial
-
 import pandas as pd
 import streamlit as st
 
 from core.errors import AttentionLabError
 from core.jobs import start_job
 from core.seq2seq.data import TURNS, PairConfig, build_pairs
-from core.seq2seq.decode import BEAM_SIZE
+from core.seq2seq.decode import BEAM_SIZE, MBR_SAMPLES
 from core.seq2seq.model import RNNS, Seq2SeqConfig
 from core.seq2seq.pipeline import train_seq2seq
 from core.seq2seq.plots import alignment_heatmap
@@ -26,7 +24,7 @@ TRAIN_THREADS = 1  # as on the Train page: the server keeps a core, and two thre
 DEFAULTS = {"w_reply_turns": PairConfig.turns, "w_reply_epochs": Seq2SeqTrainConfig.epochs,
             "w_reply_hidden": Seq2SeqConfig.hidden_dim, "w_reply_rnn": Seq2SeqConfig.rnn,
             "w_reply_tf": Seq2SeqTrainConfig.teacher_forcing, "w_reply_seed": Seq2SeqTrainConfig.seed,
-            "w_reply_beam": BEAM_SIZE, "w_reply_text": EXAMPLES[0]}
+            "w_reply_beam": BEAM_SIZE, "w_reply_second": "beam", "w_reply_text": EXAMPLES[0]}
 
 state.through_app(__file__)
 st.title(t("reply.title"))
@@ -107,17 +105,22 @@ st.download_button(t("reply.download"), generator.to_bytes, file_name="attention
                    mime="application/zip", icon=":material/download:", on_click="ignore")
 
 st.subheader(t("reply.try"))
-text_col, beam_col = st.columns([4, 1], vertical_alignment="bottom")
+text_col, second_col, beam_col = st.columns([4, 2, 1], vertical_alignment="bottom")
 sentence = text_col.text_input(t("reply.input"), key="w_reply_text")
-beam = beam_col.slider(t("reply.beam"), 2, 8, key="w_reply_beam")
+second = second_col.radio(t("reply.second"), ["beam", "mbr"], horizontal=True, key="w_reply_second",
+                          format_func=lambda v: t(f"reply.second.{v}"), help=t("reply.mbr_help", n=MBR_SAMPLES))
+beam = beam_col.slider(t("reply.beam"), 2, 8, key="w_reply_beam", disabled=second == "mbr")
 if st.button(t("reply.generate"), type="primary", icon=":material/forum:") and sentence.strip():
-    state.put("reply_generated", [generator.generate([sentence.strip()], generator.decode_config(k))[0] for k in (1, beam)])
+    decodes = {"greedy": generator.decode_config(), "beam": generator.decode_config(beam),
+               "mbr": generator.decode_config(samples=MBR_SAMPLES)}
+    state.put("reply_generated", [(name, generator.generate([sentence.strip()], decodes[name])[0])
+                                  for name in ("greedy", second)])
     state.put("reply_retrieved", generator.retrieval.reply([sentence.strip()])[0] if generator.retrieval else None)
 
 
 def show_reply(reply, name: str) -> None:
     """One decoded reply: its text, its alignment matrix, and one sentence on the attention sink."""
-    st.markdown(f"**{t('reply.greedy' if name == 'greedy' else 'reply.beam_title', k=reply.beam_size)}**"
+    st.markdown(f"**{t(f'reply.title.{name}', k=reply.beam_size, n=MBR_SAMPLES)}**"
                 f" · log P = {reply.log_prob:.2f}")
     st.text(reply.reply)
     st.plotly_chart(alignment_heatmap(reply.source_tokens, reply.target_tokens, reply.attention,
@@ -132,8 +135,8 @@ def show_reply(reply, name: str) -> None:
 
 
 if state.get("reply_generated"):
-    greedy_col, beam_col, retrieval_col = st.columns([2, 2, 1])
-    for column, reply, name in zip((greedy_col, beam_col), state.get("reply_generated"), ("greedy", "beam")):
+    greedy_col, second_col, retrieval_col = st.columns([2, 2, 1])
+    for column, (name, reply) in zip((greedy_col, second_col), state.get("reply_generated")):
         with column.container(border=True):
             show_reply(reply, name)
     with retrieval_col.container(border=True):

