@@ -196,6 +196,25 @@ def test_a_second_start_is_refused_and_stop_sets_the_flag(trained):
     assert not at.exception
 
 
+def test_stop_on_a_queued_job_cancels_it_and_says_so(trained):
+    from core.jobs import pool
+
+    at = open_page(trained, "train")
+    blockers = [start_job(None, wait_for_stop, name="blocker") for _ in range(pool().workers)]  # every worker busy
+    queued = start_job(None, wait_for_stop, name="classifier")
+    try:
+        assert queued.snapshot().state == "queued"
+        at.session_state["job"] = queued
+        at.run()
+        at.button(key="job_stop").click().run()
+        assert not queued.running and queued.snapshot().state == "stopped"
+        assert ko("queue.cancelled") in texts(at.info)
+    finally:
+        for blocker in blockers:
+            blocker.request_stop()
+        assert all(blocker.join(60) for blocker in blockers)
+
+
 def test_predict_shows_label_probabilities_and_attention(trained):
     at = open_page(trained, "predict")
     click(at, EXAMPLES[2])

@@ -34,6 +34,7 @@ def runtime(monkeypatch):
     monkeypatch.setattr(session_end.Runtime, "exists", staticmethod(lambda: True))
     monkeypatch.setattr(session_end.Runtime, "instance", staticmethod(lambda: fake))
     monkeypatch.setattr(session_end, "_disconnects", {})
+    monkeypatch.setattr(session_end, "SETTLE_S", 0.05)
     released = []
     monkeypatch.setattr(session_end, "release_memory", lambda: released.append(True))
     fake.released = released

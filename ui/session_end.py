@@ -27,7 +27,7 @@ from streamlit.runtime import Runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 GRACE_S = 5.0  # the check runs this long before the TTL ends
-SETTLE_S = 3.0  # a closed session's script thread ends a moment later: collect after it (once for a whole class)
+SETTLE_S = 20.0  # a closed session is torn down over the next seconds: collect after that, once for a whole class
 _log = logging.getLogger(__name__)
 _disconnects: dict[str, int] = {}  # session id → disconnects seen: only the latest one's check may close it
 _pending_release: asyncio.TimerHandle | None = None

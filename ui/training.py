@@ -58,8 +58,12 @@ def live_job(job_key: str, render: Callable[[JobSnapshot], None], on_finish: Cal
     @st.fragment(run_every=POLL_S if job.running else None)
     def poll() -> None:
         current = st.session_state.get(job_key)
+        # Stop first, above the progress line and the chart so it stays in view; handled before the snapshot, so a
+        # cancelled queued job says so in this same (cheap) fragment run: a whole-app rerun took 1.5 s under load.
+        if current.running and st.button(t("stop"), key=f"{job_key}_stop", icon=":material/stop_circle:"):
+            current.request_stop()
+            st.toast(t("stopping"))
         snapshot = current.snapshot()
-        controls = st.container()  # above the progress line and the chart, so Stop stays in view while it runs
         if snapshot.state == "queued":
             wait = t("queue.wait", time=duration(snapshot.wait_s)) if snapshot.wait_s is not None else ""
             st.info(t("queue.position", ahead=snapshot.queue_position) + wait, icon=":material/hourglass_top:")
@@ -67,13 +71,7 @@ def live_job(job_key: str, render: Callable[[JobSnapshot], None], on_finish: Cal
             st.info(t("queue.cancelled"), icon=":material/cancel:")
         else:
             render(snapshot)
-        if snapshot.state in ("queued", "running"):
-            if controls.button(t("stop"), key=f"{job_key}_stop", icon=":material/stop_circle:"):
-                current.request_stop()
-                if not current.running:  # it was queued and is gone already: say so now, not at the next poll
-                    st.rerun(scope="app")
-                st.toast(t("stopping"))
-        elif collect_finished(job_key, on_finish, name):
+        if snapshot.state not in ("queued", "running") and collect_finished(job_key, on_finish, name):
             st.rerun(scope="app")
 
     poll()
