@@ -1,6 +1,6 @@
 """Classroom load benchmark: N browser sessions train the Train page defaults on the sample at once.
 
-    python scripts/load_bench.py --sessions 12 [--workers N] [--port P] [--epochs E] [--after-close 180] [--browser-nice 19]
+    python scripts/load_bench.py --sessions 12 [--workers N] [--port P] [--epochs E] [--after-close 180] [--browser-nice N]
 
 Starts `streamlit run app.py` on a free loopback port with a fresh temporary ATTENTION_LAB_HOME (never your
 workspaces) and ATTENTION_LAB_WORKERS; trains one session alone first (the baseline), then opens N sessions
@@ -73,8 +73,8 @@ def free_port() -> int:
 
 
 def start_server(port: int, workers: int, home: Path, log: Path) -> subprocess.Popen:
-    env = {**os.environ, "ATTENTION_LAB_HOME": str(home), "ATTENTION_LAB_WORKERS": str(workers),
-           "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    env = {"MALLOC_ARENA_MAX": "2", **os.environ, "ATTENTION_LAB_HOME": str(home),  # MALLOC_ARENA_MAX: as ./run
+           "ATTENTION_LAB_WORKERS": str(workers), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
     return subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address",
          "127.0.0.1", "--server.headless", "true"],
@@ -459,7 +459,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stop-test", choices=["auto", "on", "off"], default="auto",
                         help="auto: when sessions > workers (a job must be queued)")
     parser.add_argument("--timeout", type=float, default=1500, help="seconds any one phase may take")
-    parser.add_argument("--browser-nice", type=int, default=19,
+    parser.add_argument("--browser-nice", type=int, default=0,
                         help="run the browsers at this niceness (0: as the server). In a classroom each student's "
                              "browser runs on the student's own machine; here they share the server's cores")
     args = parser.parse_args(argv)
