@@ -66,12 +66,21 @@ def greedy_decode(model: Seq2Seq, src: torch.Tensor, src_lengths: torch.Tensor, 
     """The argmax token at every step, for a whole batch; each row ends at its first </s> (kept)."""
     model.eval()
     memory, state = model.encode(src, src_lengths)
-    prev = torch.full((src.size(0),), model.config.bos_id, dtype=torch.long)  # (B,)
-    done = torch.zeros(src.size(0), dtype=torch.bool)  # (B,)
-    rows: list[list[int]] = [[] for _ in range(src.size(0))]
+    return _step_rows(model, state, memory, max_len,
+                      lambda scores, rows: block_repeats(scores, rows, no_repeat_ngram).argmax(-1))  # (B,)
+
+
+def _step_rows(model: Seq2Seq, state: State, memory, max_len: int,
+               choose: Callable[[torch.Tensor, list[list[int]]], torch.Tensor]) -> list[list[int]]:
+    """Decode every row of `memory` step by step; choose(scores (R, V), rows so far) → next tokens (R,). Stops
+    when every row has produced </s> (kept) or at max_len."""
+    n = memory.src.size(0)
+    prev = torch.full((n,), model.config.bos_id, dtype=torch.long, device=memory.src.device)  # (R,)
+    done = torch.zeros(n, dtype=torch.bool, device=memory.src.device)  # (R,)
+    rows: list[list[int]] = [[] for _ in range(n)]
     for _ in range(max_len):
         scores, state, _ = model.step(prev, state, memory)
-        prev = block_repeats(scores, rows, no_repeat_ngram).argmax(-1)  # (B,)
+        prev = choose(scores, rows)
         for row, token in zip(rows, prev.tolist()):
             row.append(token)
         done |= prev == model.config.eos_id
@@ -126,21 +135,14 @@ def sample_decode(model: Seq2Seq, src: torch.Tensor, src_lengths: torch.Tensor, 
     index = torch.zeros(config.samples, dtype=torch.long, device=src.device)
     memory, state = model.encode(src, src_lengths)
     memory, state = memory.select(index), _select_state(state, index)
-    prev = torch.full((config.samples,), model.config.bos_id, dtype=torch.long, device=src.device)  # (N,)
-    done = torch.zeros(config.samples, dtype=torch.bool, device=src.device)  # (N,)
-    rows: list[list[int]] = [[] for _ in range(config.samples)]
-    for _ in range(config.max_len):
-        scores, state, _ = model.step(prev, state, memory)
+
+    def draw(scores: torch.Tensor, rows: list[list[int]]) -> torch.Tensor:
         probs = torch.softmax(block_repeats(scores, rows, config.no_repeat_ngram) / config.temperature, dim=-1)  # (N, V)
         floor = torch.minimum(torch.full_like(probs[:, :1], config.epsilon), probs.max(-1, keepdim=True).values)
         probs = torch.where(probs < floor, torch.zeros_like(probs), probs)
-        prev = torch.multinomial(probs / probs.sum(-1, keepdim=True), 1, generator=generator).squeeze(1)  # (N,)
-        for row, token in zip(rows, prev.tolist()):
-            row.append(token)
-        done |= prev == model.config.eos_id
-        if bool(done.all()):
-            break
-    return [_through_eos(row, model.config.eos_id) for row in rows]
+        return torch.multinomial(probs / probs.sum(-1, keepdim=True), 1, generator=generator).squeeze(1)  # (N,)
+
+    return _step_rows(model, state, memory, config.max_len, draw)
 
 
 def mbr_index(candidates: list[str], utility: Callable[[str, str], float] = sentence_chrf) -> int:
