@@ -191,8 +191,8 @@ def _run_in_process(job: TrainingJob) -> None:
             job._add_event(payload)
         else:
             ending = ("done", payload, None) if kind == "result" else ("failed", None, payload)
-    process.join(10)
-    job._end(*ending)
+    job._end(*ending)  # the page learns at once; a worker exiting under load took up to 10 s (the join below)
+    process.join(10)  # the pool slot stays taken until the process has gone
 
 
 def _worker_main(function: JobFunction, messages, stop) -> None:
