@@ -12,6 +12,7 @@ e_tj = vᵀ tanh(W_s s_{t-1} + W_h h_j + w_c cov_tj) with cov_t = Σ_{t'<t} α_t
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 import torch
 import torch.nn as nn
 
