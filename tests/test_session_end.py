@@ -74,15 +74,15 @@ def test_a_disconnect_schedules_the_check_before_the_ttl_ends(runtime, monkeypat
     monkeypatch.setattr(session_end.st, "get_option", lambda name: 5.2)  # TTL 5.2 s → the check at 1 s (floor)
 
     async def body():
-        session_end._released(session_end.SessionHandle("tab"))
-        session_end._released(session_end.SessionHandle("tab"))
+        session_end._released("tab")
+        session_end._released("tab")
         await asyncio.sleep(1.3)
     asyncio.run(body())
     assert calls == [("tab", 1), ("tab", 2)]  # the first check then finds a newer disconnect and keeps it
 
 
 def test_a_release_outside_the_event_loop_does_nothing(runtime):
-    session_end._released(session_end.SessionHandle("cache-clear"))  # e.g. st.cache_resource.clear() in a script
+    session_end._released("cache-clear")  # e.g. st.cache_resource.clear() in a script
     assert session_end._disconnects == {}
 
 

@@ -9,8 +9,8 @@ wait for a full collection, and glibc keeps freed heap pages until asked.
 A session-scoped resource's `on_release` runs when the tab disconnects. It schedules, on the server's event
 loop, a check a few seconds before the TTL ends (after it, the store no longer hands the session out, so it
 could not be closed): if the session has not reconnected, the runtime closes it (as Streamlit does at
-shutdown) and drops its download files, then one full collection and `malloc_trim` return the memory. A tab that comes back later gets a
-new session, which reopens its workspace from the URL.
+shutdown) and drops its download files, then one full collection and `malloc_trim` return the memory. A tab
+that comes back later gets a new session, which reopens its workspace from the URL.
 """
 
 from __future__ import annotations
@@ -20,8 +20,6 @@ import ctypes
 import ctypes.util
 import gc
 import logging
-from dataclasses import dataclass
-
 import streamlit as st
 from streamlit.runtime import Runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
@@ -33,26 +31,21 @@ _disconnects: dict[str, int] = {}  # session id → disconnects seen: only the l
 _pending_release: asyncio.TimerHandle | None = None
 
 
-@dataclass(frozen=True)
-class SessionHandle:
-    session_id: str
-
-
 def watch_session() -> None:
     """Call once per script run (app.py): registers this session for clean-up when its tab goes."""
     if get_script_run_ctx() is not None:
-        _session_handle()
+        _session_id()
 
 
-def _released(handle: SessionHandle) -> None:
+def _released(session_id: str) -> None:
     """The tab disconnected (Streamlit releases session-scoped resources then, on its event loop)."""
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:  # released outside the event loop (a cache clear): nothing has disconnected
         return
-    count = _disconnects[handle.session_id] = _disconnects.get(handle.session_id, 0) + 1
+    count = _disconnects[session_id] = _disconnects.get(session_id, 0) + 1
     delay = max(1.0, float(st.get_option("server.disconnectedSessionTTL")) - GRACE_S)
-    loop.call_later(delay, close_if_gone, handle.session_id, count)
+    loop.call_later(delay, close_if_gone, session_id, count)
 
 
 def close_if_gone(session_id: str, count: int) -> bool:
@@ -93,5 +86,6 @@ def release_memory() -> None:
 
 
 @st.cache_resource(scope="session", on_release=_released, show_spinner=False)
-def _session_handle() -> SessionHandle:
-    return SessionHandle(get_script_run_ctx().session_id)
+def _session_id() -> str:
+    """This session's id, kept as a session-scoped resource so that its release tells us the tab went."""
+    return get_script_run_ctx().session_id

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from ..cli_common import ProgressBar, add_training_args, check_output_dir, loop_settings, vocab_setting
@@ -106,8 +107,6 @@ def _generate(args) -> int:
 
 
 def _evaluate(args) -> int:
-    from dataclasses import replace
-
     from .bundle import load_generator
     from .pipeline import evaluate_generator, load_pairs
 
