@@ -16,7 +16,7 @@ from core.seq2seq.sink import attention_sink
 from core.seq2seq.train import Seq2SeqTrainConfig
 from ui import state
 from ui.i18n import EXAMPLES, t
-from ui.training import live_job, render_progress
+from ui.training import live_job, render_progress, stopped_warning
 from ui.widgets import needs_data, show_error
 
 JOB_KEY = "reply_job"
@@ -73,7 +73,7 @@ def render(snapshot) -> None:
     render_progress(snapshot.state, snapshot.events, state.get("reply_epochs", 1), t("page.reply"),
                     second="perplexity", key="reply_curves")
     if snapshot.state == "stopped":
-        st.warning(t("stopped_note"))
+        stopped_warning(snapshot.events)
 
 
 def finish(snapshot) -> None:

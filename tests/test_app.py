@@ -215,6 +215,20 @@ def test_stop_on_a_queued_job_cancels_it_and_says_so(trained):
         assert all(blocker.join(60) for blocker in blockers)
 
 
+def _stopped_script(kinds):
+    from types import SimpleNamespace
+
+    from ui.training import stopped_warning
+
+    stopped_warning([SimpleNamespace(kind=kind) for kind in kinds])
+
+
+def test_a_stopped_training_says_whether_it_kept_a_model():
+    for kinds, key in ((["step", "step"], "stopped_empty"), (["step", "epoch", "step"], "stopped_note")):
+        at = AppTest.from_function(_stopped_script, args=(kinds,)).run()
+        assert not at.exception and [w.value for w in at.warning] == [ko(key)]
+
+
 def test_predict_shows_label_probabilities_and_attention(trained):
     at = open_page(trained, "predict")
     click(at, EXAMPLES[2])

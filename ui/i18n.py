@@ -100,6 +100,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "stopping": ("현재 배치가 끝나면 멈춥니다.", "Stopping after the current batch."),
     "stopped_note": ("학습을 중지했습니다. 끝난 에폭 중 가장 좋은 가중치를 남깁니다.",
                      "Training was stopped; the best finished epoch's weights are kept."),
+    "stopped_empty": ("학습을 중지했습니다. 끝난 에폭이 없어 남긴 모델은 없습니다.",
+                      "Training was stopped before its first epoch ended, so no model was kept."),
     "failed": ("실패했습니다.", "Failed."),
     # Data
     "data.title": ("데이터", "Data"),

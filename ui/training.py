@@ -164,7 +164,12 @@ def render_training(snapshot: JobSnapshot) -> None:
     if overfitting([e for e in current if e.kind == "epoch"]):
         st.warning(t("overfitting"), icon=":material/trending_up:")
     if snapshot.state == "stopped":
-        st.warning(t("stopped_note"))
+        stopped_warning([e.event for e in events])
+
+
+def stopped_warning(events: list[TrainEvent]) -> None:
+    """Say what a stopped training kept: the best finished epoch, or nothing when none had finished."""
+    st.warning(t("stopped_note" if any(e.kind == "epoch" for e in events) else "stopped_empty"))
 
 
 def finish_training(snapshot: JobSnapshot) -> None:
