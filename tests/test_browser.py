@@ -139,7 +139,9 @@ def test_walkthrough_upload_train_stop_predict(app_url, page, upload_file):
     page.wait_for_function("() => { const c = document.querySelector('.js-plotly-plot');"
                            " return c && c.data && c.data[0] && c.data[0].x.length >= 1; }", timeout=60_000)
     first = plotly_points(page)
-    page.wait_for_function(f"() => document.querySelector('.js-plotly-plot').data[0].x.length > {first}", timeout=60_000)
+    # null-safe: a rerun can swap the chart's node out between two polls (it failed once that way in a full run)
+    page.wait_for_function(f"() => (document.querySelector('.js-plotly-plot')?.data?.[0]?.x?.length ?? 0) > {first}",
+                           timeout=60_000)
     assert plotly_points(page) > first  # the chart updates while training runs
     shot(page, "02_train_live")
     page.get_by_role("button", name="중지").click()
