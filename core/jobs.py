@@ -66,6 +66,16 @@ class TrainingJob:
         self.started_at: Optional[float] = None
 
     @property
+    def state(self) -> str:
+        with self._lock:
+            return self._state
+
+    @property
+    def waiting(self) -> bool:
+        """Queued behind busy workers (a job just submitted to a pool with a free worker starts at once)."""
+        return self._pool.waiting(self)
+
+    @property
     def running(self) -> bool:
         """Queued or running: the session's one job slot is taken."""
         with self._lock:
@@ -141,6 +151,11 @@ class WorkerPool:
             now = time.perf_counter()
             soonest = min((max(0.0, mean - (now - (j.started_at or now))) for j in self._running), default=0.0)
             return ahead, soonest + mean * (ahead // self.workers)
+
+    def waiting(self, job: TrainingJob) -> bool:
+        """`job` is in the queue and every worker has a job."""
+        with self._lock:
+            return job in self._pending and len(self._running) >= self.workers
 
     def active(self) -> int:
         with self._lock:

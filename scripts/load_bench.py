@@ -131,13 +131,34 @@ def children(pid: int) -> list[int]:
     return found
 
 
-def cpu_s(pid: int) -> float:
-    """User + system CPU seconds the process has used."""
+def cpu_s(pid: int, reaped: bool = False) -> float:
+    """User + system CPU seconds the process has used (`reaped`: those of its children that have exited and
+    been waited for: the fork server's finished workers)."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        first = 13 if reaped else 11
+        return (int(fields[first]) + int(fields[first + 1])) / os.sysconf("SC_CLK_TCK")
     except (OSError, IndexError, ValueError):
         return 0.0
+
+
+def browser_cpu_s() -> float:
+    """CPU seconds of the chromium processes alive now (the benchmark's browsers: nothing else runs chromium)."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            name = stat.read_text().split("(", 1)[1].split(")", 1)[0]
+        except (OSError, IndexError):
+            continue
+        if name.startswith(("chrom", "headless")):
+            total += cpu_s(int(stat.parent.name))
+    return total
+
+
+def workers_cpu_s(server_pid: int) -> float:
+    """CPU seconds of every training worker so far: the finished ones (reaped by the fork server) and the live ones."""
+    helpers, workers = process_tree(server_pid)
+    return sum(cpu_s(h, reaped=True) for h in helpers) + sum(map(cpu_s, workers))
 
 
 def process_tree(server_pid: int) -> tuple[list[int], list[int]]:
@@ -176,6 +197,7 @@ class Monitor(threading.Thread):
         self.failures = 0
         self.peak = Memory(0, 0, 0, 0, 0)
         self.cpu_s, self.wall_s = cpu_s(server_pid), time.perf_counter()
+        self.workers_cpu_s = workers_cpu_s(server_pid)
 
     def run(self) -> None:
         while not self.done.is_set() and len(self.latencies) < self.max_samples:
@@ -195,6 +217,7 @@ class Monitor(threading.Thread):
     def stop(self) -> None:
         self.done.set()
         self.join(HEALTH_TIMEOUT_S + 1)
+        self.workers_cpu_s = workers_cpu_s(self.server_pid) - self.workers_cpu_s
         self.cpu_s, self.wall_s = cpu_s(self.server_pid) - self.cpu_s, time.perf_counter() - self.wall_s
 
 
@@ -331,13 +354,14 @@ async def run_class(url: str, sessions: list[Session], epochs, stagger: float, t
         ready_by = time.monotonic() + timeout_s
         while len(contexts) + sum(s.error is not None for s in sessions) < len(sessions) and time.monotonic() < ready_by:
             await asyncio.sleep(0.2)  # every page is open on Train before the first Start
-        began = time.perf_counter()
+        began, browser_began = time.perf_counter(), browser_cpu_s()
         go.set()
         await asyncio.wait(tasks, timeout=timeout_s)
+        browser_s = browser_cpu_s() - browser_began  # before the contexts close: their renderers' CPU goes with them
         for context in contexts:
             await context.close()
         await browser.close()
-    return began
+    return began, browser_s
 
 
 async def first_view(url: str, timeout_s: float) -> float:
@@ -399,7 +423,8 @@ def verdict(ok: bool) -> str:
     return "ok" if ok else "MISSED"
 
 
-def summarise(args, solo: Session, sessions: list[Session], began: float, monitor: Monitor, before: Memory) -> None:
+def summarise(args, solo: Session, sessions: list[Session], began: float, browser_s: float, monitor: Monitor,
+              before: Memory) -> None:
     finished = [s for s in sessions if s.finished_at is not None]
     class_s = max(s.finished_at for s in finished) - began if finished else float("nan")
     limit_s = 1.5 * len(sessions) * solo.finish_s / args.workers
@@ -426,8 +451,9 @@ def summarise(args, solo: Session, sessions: list[Session], began: float, monito
             batch_s = 64 / s.rate if s.rate else float("nan")
             print(f"stop (running): stopped line in {s.stop_handled_s} s (one batch ~{batch_s:.2f} s, page polls every 1 s)")
     peak = monitor.peak
-    print(f"server process CPU: {monitor.cpu_s:.1f} s over {monitor.wall_s:.1f} s "
-          f"({100 * monitor.cpu_s / monitor.wall_s:.0f}% of one core)")
+    wall = monitor.wall_s
+    print(f"CPU over the class's {wall:.1f} s, in cores: server {monitor.cpu_s / wall:.2f}, training workers "
+          f"{monitor.workers_cpu_s / wall:.2f}, browsers {browser_s / wall:.2f} (of {os.cpu_count()})")
     print(f"memory: before the class server {before.server_mb:.0f} MB (+ fork server/tracker {before.helpers_mb:.0f} MB); "
           f"peak server {peak.server_mb:.0f} MB, {peak.workers} workers {peak.workers_mb:.0f} MB RSS "
           f"({peak.workers_pss_mb:.0f} MB PSS)")
@@ -485,12 +511,13 @@ def main(argv: list[str] | None = None) -> int:
               flush=True)
         asyncio.run(run_class(url, [Session(0)], 1, 0, args.timeout))  # warm: the fork server, plotly in the browser
         solo = Session(0)
-        asyncio.run(run_class(url, [solo], args.epochs, 0, args.timeout))
+        solo_began, solo_browser_s = asyncio.run(run_class(url, [solo], args.epochs, 0, args.timeout))
         if solo.error or solo.finish_s is None:
             print(f"solo run failed: {solo.error}")
             return 1
         print(f"solo: first point {solo.first_point_s:.1f} s, finished {solo.finish_s:.1f} s, {solo.rate:,.0f} sent/s, "
-              f"load average {load_average()}", flush=True)
+              f"browser CPU {solo_browser_s / (time.perf_counter() - solo_began):.2f} cores, load average {load_average()}",
+              flush=True)
         time.sleep(2)
         before = memory(server.pid)
         sessions = [Session(i + 1) for i in range(args.sessions)]
@@ -499,10 +526,10 @@ def main(argv: list[str] | None = None) -> int:
             sessions[-1].role = "stop-queued"
         monitor = Monitor(url, server.pid, args.timeout + 60)
         monitor.start()
-        began = asyncio.run(run_class(url, sessions, args.epochs, args.stagger, args.timeout))
+        began, browser_s = asyncio.run(run_class(url, sessions, args.epochs, args.stagger, args.timeout))
         monitor.stop()
         print(f"\n{args.sessions} sessions, load average {load_average()} at the end")
-        summarise(args, solo, sessions, began, monitor, before)
+        summarise(args, solo, sessions, began, browser_s, monitor, before)
         if args.after_close:
             after_close(server.pid, before, args.after_close)
         return 0

@@ -7,6 +7,7 @@ Uploads go through AppTest's own file uploader (Streamlit 1.67 supports it). Tra
 from __future__ import annotations
 
 import io
+import time
 from pathlib import Path
 
 import pytest
@@ -194,6 +195,20 @@ def test_a_second_start_is_refused_and_stop_sets_the_flag(trained):
     assert blocker.stop.is_set() and not blocker.running
     at.run()
     assert not at.exception
+
+
+def test_stop_on_a_running_job_shows_it_stopped_in_the_same_run(trained):
+    at = open_page(trained, "train")
+    running = start_job(None, wait_for_stop, name="classifier")
+    at.session_state["job"] = running
+    deadline = time.monotonic() + 60
+    while not running.snapshot().events and time.monotonic() < deadline:  # its worker has started
+        time.sleep(0.05)
+    at.run()
+    at.button(key="job_stop").click().run()
+    assert not running.running and running.snapshot().state == "stopped"
+    assert ko("stopped_empty") in [w.value for w in at.warning]  # no epoch had finished: nothing was kept
+    assert ko("queue.cancelled") not in texts(at.info)  # it had started: not "cancelled while queued"
 
 
 def test_stop_on_a_queued_job_cancels_it_and_says_so(trained):

@@ -100,10 +100,12 @@ def test_a_killed_worker_fails_its_job_and_the_pool_goes_on():
 def test_queue_is_first_in_first_out_and_stop_cancels_a_queued_job_at_once():
     pool = WorkerPool(1)
     first = pool.submit(wait_for_stop)
+    assert not first.waiting  # a free worker takes it at once, even while it is still marked queued
     second, third = pool.submit(wait_for_stop), pool.submit(wait_for_stop)
     wait_until(lambda: first.snapshot().events == ["started"])
     assert (second.snapshot().state, second.snapshot().queue_position) == ("queued", 0)
     assert (third.snapshot().state, third.snapshot().queue_position) == ("queued", 1)
+    assert second.waiting and third.waiting and not first.waiting  # behind the busy worker: the page polls slowly
     started = time.perf_counter()
     second.request_stop()
     assert second.join(1) and time.perf_counter() - started < 1.0  # never ran

@@ -1,6 +1,6 @@
 """Live view of a background job, plus the classifier's training job (one pooling or a pooling sweep).
 
-The job thread never calls Streamlit: a fragment polls `job.snapshot()` every second, draws it, and hands a
+The job thread never calls Streamlit: a fragment polls `job.snapshot()` every few seconds, draws it, and hands a
 finished job to `on_finish` once. `live_job` is generic, so the seq2seq page can reuse it.
 """
 
@@ -24,7 +24,13 @@ from ui import state
 from ui.i18n import t
 from ui.widgets import duration, progress_line
 
-POLL_S = 1.0
+# Seconds between two polls of a running job, and of a queued one. Each poll costs the browser a rerun of the
+# fragment: one tab polling every second took 0.21 of a core in headless chromium (0.11 with the chart left out),
+# and twelve tabs on the server's two cores starved the training workers (scripts/load_bench.py). A click on Stop
+# reruns the fragment at once, whatever the interval.
+RUNNING_POLL_S = 2.0
+QUEUED_POLL_S = 5.0
+STOP_WAIT_S = 3.0  # after Stop, the fragment waits this long at most for a running job to end (it ends within a batch)
 JOB_KEY = "job"  # the session's one job slot, shared by every page that trains
 JOB_NAME = "classifier"
 
@@ -55,19 +61,25 @@ def live_job(job_key: str, render: Callable[[JobSnapshot], None], on_finish: Cal
             st.info(t("other_job", name=job.name))
         return
 
-    @st.fragment(run_every=POLL_S if job.running else None)
+    queued = job.waiting
+    interval = (QUEUED_POLL_S if queued else RUNNING_POLL_S) if job.running else None
+
+    @st.fragment(run_every=interval)
     def poll() -> None:
         current = st.session_state.get(job_key)
-        # Stop first, above the progress line and the chart so it stays in view; handled before the snapshot, so a
-        # cancelled queued job says so in this same (cheap) fragment run: a whole-app rerun took 1.5 s under load.
+        # Stop first, above the progress line and the chart so it stays in view; handled before the snapshot, so the
+        # stopped or cancelled job says so in this same (cheap) fragment run: a whole-app rerun took 1.5 s under load.
         if current.running and st.button(t("stop"), key=f"{job_key}_stop", icon=":material/stop_circle:"):
             current.request_stop()
-            st.toast(t("stopping"))
+            if not current.join(STOP_WAIT_S):
+                st.toast(t("stopping"))
         snapshot = current.snapshot()
+        if queued and snapshot.state == "running":  # the interval is set by a whole-app run: switch to the faster one
+            st.rerun(scope="app")
         if snapshot.state == "queued":
             wait = t("queue.wait", time=duration(snapshot.wait_s)) if snapshot.wait_s is not None else ""
             st.info(t("queue.position", ahead=snapshot.queue_position) + wait, icon=":material/hourglass_top:")
-        elif snapshot.state == "stopped" and not snapshot.events:  # Stop pressed while it waited in the queue
+        elif snapshot.state == "stopped" and current.started_at is None:  # Stop pressed while it waited in the queue
             st.info(t("queue.cancelled"), icon=":material/cancel:")
         else:
             render(snapshot)
@@ -153,6 +165,8 @@ def render_training(snapshot: JobSnapshot) -> None:
     events = [e for e in snapshot.events if isinstance(e, RunEvent)]
     if not events:
         render_progress(snapshot.state, [], 1, "", reference=reference)
+        if snapshot.state == "stopped":
+            stopped_warning([])
         return
     last = events[-1]
     current = [e.event for e in events if e.index == last.index]
