@@ -38,7 +38,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 BROWSER = {"path": CHROMIUM}  # main() may point it at a wrapper that runs chromium under `nice`
 HEALTH_EVERY_S = 0.5
 HEALTH_TIMEOUT_S = 10.0
-POLL_MS = 200  # how often the page-side waits look (setTimeout polling, not rAF)
+# How often the page-side waits look (setTimeout polling, not rAF). They read textContent, not innerText: innerText
+# lays the page out, and twelve tabs doing that five times a second were part of the browsers' CPU this bench measures.
+POLL_MS = 200
 
 # Korean UI texts (ui/i18n.py) the benchmark waits on
 DATA_TITLE, TRAIN_TITLE, EPOCHS, START, STOP = "데이터", "학습", "에폭", "학습 시작", "중지"
@@ -79,6 +81,14 @@ def start_server(port: int, workers: int, home: Path, log: Path) -> subprocess.P
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address",
          "127.0.0.1", "--server.headless", "true"],
         cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+
+
+def cli_rate(home: Path) -> float | None:
+    """Sentences/s of `python -m core train` on the same defaults (the app's reference speed), from its last progress line."""
+    done = subprocess.run([sys.executable, "-m", "core", "train", "--out", str(home / "cli.zip")], cwd=ROOT,
+                          env={**os.environ, "ATTENTION_LAB_HOME": str(home)}, capture_output=True, text=True)
+    rates = re.findall(r"(\d+) sent/s", done.stderr)
+    return float(rates[-1]) if done.returncode == 0 and rates else None
 
 
 def wait_healthy(url: str, server: subprocess.Popen, timeout: float = 120) -> None:
@@ -171,6 +181,7 @@ def process_tree(server_pid: int) -> tuple[list[int], list[int]]:
 @dataclass
 class Memory:
     server_mb: float
+    server_anon_mb: float  # the server's own heap: RSS less the pages mapped from files (libraries' code and data)
     helpers_mb: float
     workers: int
     workers_mb: float  # RSS summed (counts the pages shared with the fork server once per worker)
@@ -179,7 +190,8 @@ class Memory:
 
 def memory(server_pid: int) -> Memory:
     helpers, workers = process_tree(server_pid)
-    return Memory(rss_mb(server_pid), sum(map(rss_mb, helpers)), len(workers), sum(map(rss_mb, workers)),
+    return Memory(rss_mb(server_pid), rss_mb(server_pid, "RssAnon:"), sum(map(rss_mb, helpers)), len(workers),
+                  sum(map(rss_mb, workers)),
                   sum(map(pss_mb, workers)))
 
 
@@ -195,7 +207,7 @@ class Monitor(threading.Thread):
         self.done = threading.Event()
         self.latencies: list[float] = []
         self.failures = 0
-        self.peak = Memory(0, 0, 0, 0, 0)
+        self.peak = Memory(0, 0, 0, 0, 0, 0)
         self.cpu_s, self.wall_s = cpu_s(server_pid), time.perf_counter()
         self.workers_cpu_s = workers_cpu_s(server_pid)
 
@@ -209,7 +221,8 @@ class Monitor(threading.Thread):
                 self.failures += 1
             self.latencies.append(time.perf_counter() - began)
             now = memory(self.server_pid)
-            self.peak = Memory(max(self.peak.server_mb, now.server_mb), max(self.peak.helpers_mb, now.helpers_mb),
+            self.peak = Memory(max(self.peak.server_mb, now.server_mb), max(self.peak.server_anon_mb, now.server_anon_mb),
+                               max(self.peak.helpers_mb, now.helpers_mb),
                                max(self.peak.workers, now.workers), max(self.peak.workers_mb, now.workers_mb),
                                max(self.peak.workers_pss_mb, now.workers_pss_mb))
             self.done.wait(max(0.0, HEALTH_EVERY_S - (time.perf_counter() - began)))
@@ -257,7 +270,7 @@ async def click_start(page) -> None:
 
 
 async def wait_text(page, text: str, timeout_ms: int) -> None:
-    await page.wait_for_function("t => document.body.innerText.includes(t)", arg=text, polling=POLL_MS,
+    await page.wait_for_function("t => document.body.textContent.includes(t)", arg=text, polling=POLL_MS,
                                  timeout=timeout_ms)
 
 
@@ -285,8 +298,8 @@ async def stop_queued(page, session: Session, timeout_ms: int) -> None:
     await page.get_by_role("button", name=STOP).click()
     clicked = time.perf_counter()
     await page.wait_for_function(
-        "([q, c, stop]) => { const text = document.body.innerText;"
-        " const button = [...document.querySelectorAll('button')].some(b => b.innerText.trim().endsWith(stop));"
+        "([q, c, stop]) => { const text = document.body.textContent;"
+        " const button = [...document.querySelectorAll('button')].some(b => b.textContent.trim().endsWith(stop));"
         " return text.includes(c) || (!text.includes(q) && !button); }",
         arg=[QUEUED, CANCELLED, STOP], polling=50, timeout=timeout_ms)
     session.stop_handled_s = time.perf_counter() - clicked
@@ -449,16 +462,34 @@ def summarise(args, solo: Session, sessions: list[Session], began: float, browse
             print(f"stop (queued): page shows it gone in {s.stop_handled_s} s: {verdict((s.stop_handled_s or 99) <= 1)}")
         if s.role == "stop-running":
             batch_s = 64 / s.rate if s.rate else float("nan")
-            print(f"stop (running): stopped line in {s.stop_handled_s} s (one batch ~{batch_s:.2f} s, page polls every 1 s)")
+            print(f"stop (running): stopped line in {s.stop_handled_s} s (one batch ~{batch_s:.2f} s)")
     peak = monitor.peak
     wall = monitor.wall_s
     print(f"CPU over the class's {wall:.1f} s, in cores: server {monitor.cpu_s / wall:.2f}, training workers "
           f"{monitor.workers_cpu_s / wall:.2f}, browsers {browser_s / wall:.2f} (of {os.cpu_count()})")
-    print(f"memory: before the class server {before.server_mb:.0f} MB (+ fork server/tracker {before.helpers_mb:.0f} MB); "
-          f"peak server {peak.server_mb:.0f} MB, {peak.workers} workers {peak.workers_mb:.0f} MB RSS "
+    print(f"memory: before the class server {before.server_mb:.0f} MB ({before.server_anon_mb:.0f} MB heap; + fork "
+          f"server/tracker {before.helpers_mb:.0f} MB); peak server {peak.server_mb:.0f} MB ({peak.server_anon_mb:.0f} MB heap), "
+          f"{peak.workers} workers {peak.workers_mb:.0f} MB RSS "
           f"({peak.workers_pss_mb:.0f} MB PSS)")
     outside = set().union(solo.outside, *(s.outside for s in sessions))
     print(f"requests leaving the machine: {sorted(outside) or 'none'}")
+
+
+def anonymous_by_mapping(pid: int) -> str:
+    """The process's anonymous resident memory by kind of mapping (/proc/PID/smaps): where a heap that stays is."""
+    kinds: dict[str, float] = {}
+    kind = ""
+    for line in Path(f"/proc/{pid}/smaps").read_text().splitlines():
+        head = line.split()
+        if "-" in head[0] and len(head) >= 5 and ":" in head[3]:  # a mapping's first line
+            start, end = (int(x, 16) for x in head[0].split("-"))
+            size_kb, name = (end - start) >> 10, " ".join(head[5:])
+            kind = name if name.startswith("[") else "file" if name else (
+                "8 MiB (thread stacks)" if size_kb == 8192 else "1 MiB (Python arenas)" if size_kb == 1024 else
+                "< 1 MiB" if size_kb < 1024 else "1-8 MiB" if size_kb < 8192 else "> 8 MiB (malloc heaps, runs of arenas)")
+        elif head[0] == "Anonymous:":
+            kinds[kind] = kinds.get(kind, 0.0) + int(head[1]) / 1024
+    return ", ".join(f"{name} {mb:.0f} MB" for name, mb in sorted(kinds.items(), key=lambda kv: -kv[1]) if mb >= 1)
 
 
 def after_close(server_pid: int, before: Memory, seconds: float) -> None:
@@ -467,10 +498,13 @@ def after_close(server_pid: int, before: Memory, seconds: float) -> None:
     while time.monotonic() < deadline:
         time.sleep(min(30.0, max(0.0, deadline - time.monotonic())))
         now = memory(server_pid)
-        print(f"  +{seconds - (deadline - time.monotonic()):5.0f} s: server {now.server_mb:.0f} MB, "
+        print(f"  +{seconds - (deadline - time.monotonic()):5.0f} s: server {now.server_mb:.0f} MB "
+              f"({now.server_anon_mb:.0f} MB heap), "
               f"{now.workers} workers running ({now.workers_mb:.0f} MB)", flush=True)
     ratio = now.server_mb / before.server_mb
-    print(f"after close ({seconds:.0f} s): server {now.server_mb:.0f} MB = {ratio:.2f} x before the class; "
+    print(f"  server heap by mapping: {anonymous_by_mapping(server_pid)}")
+    print(f"after close ({seconds:.0f} s): server {now.server_mb:.0f} MB = {ratio:.2f} x before the class "
+          f"(heap {now.server_anon_mb:.0f} MB = {now.server_anon_mb / before.server_anon_mb:.2f} x); "
           f"{now.workers} workers running: {verdict(ratio <= 1.2 and now.workers == 0)}")
 
 
@@ -518,8 +552,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"solo: first point {solo.first_point_s:.1f} s, finished {solo.finish_s:.1f} s, {solo.rate:,.0f} sent/s, "
               f"browser CPU {solo_browser_s / (time.perf_counter() - solo_began):.2f} cores, load average {load_average()}",
               flush=True)
+        reference = cli_rate(home)
+        venv = "inside the repository" if (ROOT / ".venv").is_dir() else "outside the repository"
+        print(f"app vs CLI (python -m core train, same defaults; virtualenv {venv}): {solo.rate:,.0f} vs "
+              f"{_fmt(reference, 0)} sent/s = {_fmt(solo.rate / reference if reference else None, 2)} x: "
+              f"{verdict(bool(reference) and solo.rate >= 0.9 * reference)}", flush=True)
         time.sleep(2)
         before = memory(server.pid)
+        if args.after_close:
+            print(f"  server heap by mapping before the class: {anonymous_by_mapping(server.pid)}", flush=True)
         sessions = [Session(i + 1) for i in range(args.sessions)]
         if args.stop_test == "on" or (args.stop_test == "auto" and args.sessions > args.workers):
             sessions[0].role = "stop-running"
