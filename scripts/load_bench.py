@@ -62,6 +62,7 @@ class Session:
     finished_at: float | None = None
     rate: float | None = None  # sentences/s from the finished line
     stop_handled_s: float | None = None  # click → the page shows the job stopped (or gone from the queue)
+    stop_clicked_at: float | None = None  # perf_counter at the Stop click
     history: list[dict] = field(default_factory=list)
     outside: set[str] = field(default_factory=set)  # hosts other than loopback the page asked for
     error: str | None = None
@@ -208,6 +209,7 @@ class Monitor(threading.Thread):
         self.max_samples = int(max_s / HEALTH_EVERY_S) + 1
         self.done = threading.Event()
         self.latencies: list[float] = []
+        self.times: list[float] = []  # perf_counter when each sample was sent
         self.failures = 0
         self.peak = Memory(0, 0, 0, 0, 0, 0)
         self.cpu_s, self.wall_s = cpu_s(server_pid), time.perf_counter()
@@ -222,6 +224,7 @@ class Monitor(threading.Thread):
             except OSError:
                 self.failures += 1
             self.latencies.append(time.perf_counter() - began)
+            self.times.append(began)
             now = memory(self.server_pid)
             self.peak = Memory(max(self.peak.server_mb, now.server_mb), max(self.peak.server_anon_mb, now.server_anon_mb),
                                max(self.peak.helpers_mb, now.helpers_mb),
@@ -298,7 +301,7 @@ async def stop_queued(page, session: Session, timeout_ms: int) -> None:
     """Stop while queued: time until the page says it was cancelled (or the notice and Stop are gone); Start again."""
     await wait_text(page, QUEUED, timeout_ms)
     await page.get_by_role("button", name=STOP).click()
-    clicked = time.perf_counter()
+    clicked = session.stop_clicked_at = time.perf_counter()
     await page.wait_for_function(
         "([q, c, stop]) => { const text = document.body.textContent;"
         " const button = [...document.querySelectorAll('button')].some(b => b.textContent.trim().endsWith(stop));"
@@ -312,7 +315,7 @@ async def stop_running(page, session: Session, timeout_ms: int) -> None:
     """Stop at the first chart point of a running job: time until the stopped line shows; Start again."""
     await page.wait_for_function(f"() => ({CHART_POINTS_JS})() >= 1", polling=50, timeout=timeout_ms)
     await page.get_by_role("button", name=STOP).click()
-    clicked = time.perf_counter()
+    clicked = session.stop_clicked_at = time.perf_counter()
     await wait_text(page, STOPPED_LINE, timeout_ms)
     session.stop_handled_s = time.perf_counter() - clicked
     line = await page.get_by_text(STOPPED_LINE).first.inner_text()
@@ -449,6 +452,9 @@ def summarise(args, solo: Session, sessions: list[Session], began: float, browse
           f"({len(sessions)} x {solo.finish_s:.1f} s / {args.workers}) = {limit_s:.1f} s: {verdict(class_s <= limit_s)}")
     print(f"health: {len(monitor.latencies)} samples, p50 {percentile(monitor.latencies, 0.5):.3f} s, p95 {p95:.3f} s, "
           f"max {max(monitor.latencies, default=float('nan')):.3f} s, {monitor.failures} failed: {verdict(p95 < 1)}")
+    slow = [f"{latency:.1f} s at +{at - began:.0f} s" for at, latency in zip(monitor.times, monitor.latencies) if latency > 1]
+    if slow:
+        print(f"  answers slower than 1 s (from the first Start): {', '.join(slow)}")
     rates = [s.rate for s in finished if s.role == "train" and s.rate]
     if rates and solo.rate and len(sessions) <= args.workers:
         worst = min(rates) / solo.rate
@@ -460,6 +466,8 @@ def summarise(args, solo: Session, sessions: list[Session], began: float, browse
     isolated = all(s.error is None and check_history(s) is None for s in sessions)
     print(f"isolation: each session's history holds only its own runs: {verdict(isolated)}")
     for s in sessions:
+        if s.stop_clicked_at is not None:
+            print(f"  {s.role} clicked Stop at +{s.stop_clicked_at - began:.0f} s")
         if s.role == "stop-queued":
             print(f"stop (queued): page shows it gone in {s.stop_handled_s} s: {verdict((s.stop_handled_s or 99) <= 1)}")
         if s.role == "stop-running":

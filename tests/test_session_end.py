@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 
 import pytest
 
@@ -36,7 +37,7 @@ def runtime(monkeypatch):
     monkeypatch.setattr(session_end, "_disconnects", {})
     monkeypatch.setattr(session_end, "SETTLE_S", 0.05)
     released = []
-    monkeypatch.setattr(session_end, "release_memory", lambda: released.append(True))
+    monkeypatch.setattr(session_end, "release_memory", lambda: released.append(threading.current_thread()))
     fake.released = released
     return fake
 
@@ -52,7 +53,8 @@ def run_on_loop(function):
 def test_a_session_whose_tab_is_gone_is_closed_and_its_memory_released(runtime):
     session_end._disconnects["gone"] = 1
     assert run_on_loop(lambda: session_end.close_if_gone("gone", 1)) is True
-    assert runtime.closed == ["gone"] and runtime.media_file_mgr.cleanups == 1 and runtime.released == [True]
+    assert runtime.closed == ["gone"] and runtime.media_file_mgr.cleanups == 1 and len(runtime.released) == 1
+    assert runtime.released[0] is not threading.main_thread()  # not on the event loop: every page would wait for it
 
 
 def test_a_session_that_reconnected_is_kept(runtime):
