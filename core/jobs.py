@@ -66,11 +66,6 @@ class TrainingJob:
         self.started_at: Optional[float] = None
 
     @property
-    def state(self) -> str:
-        with self._lock:
-            return self._state
-
-    @property
     def waiting(self) -> bool:
         """Queued behind busy workers (a job just submitted to a pool with a free worker starts at once)."""
         return self._pool.waiting(self)

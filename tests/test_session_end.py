@@ -89,7 +89,7 @@ def test_a_release_outside_the_event_loop_does_nothing(runtime):
 
 
 def test_release_memory_runs_here():
-    session_end.release_memory()  # glibc's malloc_trim and Arrow's pool where present; must not raise
+    session_end.release_memory()  # a full collection and glibc's malloc_trim where present; must not raise
 
 
 def test_tables_for_the_browser_are_allocated_where_malloc_trim_can_return_them():
