@@ -39,6 +39,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-background-timer-throttling", "--disable-backgrounding-occluded-windows"]
 BROWSER = {"path": CHROMIUM}  # main() may point it at a wrapper that runs chromium under `nice`
 HEALTH_EVERY_S = 0.5
+SETTLED_CORES = 0.3  # the browsers count as settled below this (twelve idle tabs on the Train page: about 0.1)
+SETTLE_MAX_S = 60.0
 HEALTH_TIMEOUT_S = 10.0
 # How often the page-side waits look (setTimeout polling, not rAF). They read textContent, not innerText: innerText
 # lays the page out, and twelve tabs doing that five times a second were part of the browsers' CPU this bench measures.
@@ -372,6 +374,9 @@ async def run_class(url: str, sessions: list[Session], epochs, stagger: float, t
         ready_by = time.monotonic() + timeout_s
         while len(contexts) + sum(s.error is not None for s in sessions) < len(sessions) and time.monotonic() < ready_by:
             await asyncio.sleep(0.2)  # every page is open on Train before the first Start
+        settled_s = await settle(min(ready_by, time.monotonic() + SETTLE_MAX_S))
+        if len(sessions) > 1:
+            print(f"  {len(sessions)} tabs open; the browsers settled {settled_s:.1f} s after the last one", flush=True)
         began, browser_began = time.perf_counter(), browser_cpu_s()
         go.set()
         await asyncio.wait(tasks, timeout=timeout_s)
@@ -380,6 +385,20 @@ async def run_class(url: str, sessions: list[Session], epochs, stagger: float, t
             await context.close()
         await browser.close()
     return began, browser_s
+
+
+async def settle(deadline: float, quiet_cores: float = SETTLED_CORES) -> float:
+    """Wait until the browsers use under `quiet_cores` over one second (or the deadline); seconds waited.
+
+    A tab still loading when the Starts come is not a class: students open the page well before the teacher says
+    Start. Without this wait the Starts overlapped the tabs' loading, when the browsers took 1.5-1.9 cores."""
+    began = time.monotonic()
+    while time.monotonic() < deadline:
+        before = browser_cpu_s()
+        await asyncio.sleep(1.0)
+        if browser_cpu_s() - before < quiet_cores:
+            break
+    return time.monotonic() - began
 
 
 async def first_view(url: str, timeout_s: float) -> float:
