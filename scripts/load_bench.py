@@ -4,8 +4,8 @@
 
 Starts `streamlit run app.py` on a free loopback port with a fresh temporary ATTENTION_LAB_HOME (never your
 workspaces) and ATTENTION_LAB_WORKERS; trains one session alone first (the baseline), then opens N sessions
-(Playwright driving Debian's chromium), presses Start in each about 1 s apart and prints: time from Start to
-the first chart point and to the finish, `/_stcore/health` latency sampled every 0.5 s, server and worker RSS,
+(Playwright driving Debian's chromium), waits until they have finished loading, presses Start in each about 1 s
+apart and prints: time from Start to the first chart point and to the finish, `/_stcore/health` latency sampled every 0.5 s, server and worker RSS,
 the class time against 1.5 x (N x solo / workers), the best validation accuracy of every session (one seed:
 all equal), each session's run history (its own runs only), Stop under load (a queued job, a running one), the
 CPU of the server, the workers and the browsers during the class, and the solo speed against `python -m core train`
@@ -21,7 +21,6 @@ import os
 import re
 import shutil
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -38,6 +37,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-component-update", "--disable-sync", "--disable-renderer-backgrounding",
                  "--disable-background-timer-throttling", "--disable-backgrounding-occluded-windows"]
 BROWSER = {"path": CHROMIUM}  # main() may point it at a wrapper that runs chromium under `nice`
+SERVER = {"pid": 0}
+CLASS_CPU: dict[str, float] = {}  # CPU seconds of each party during run_class's last run, from its first Start
 HEALTH_EVERY_S = 0.5
 SETTLED_CORES = 0.3  # the browsers count as settled below this (twelve idle tabs on the Train page: about 0.1)
 SETTLE_MAX_S = 60.0
@@ -170,6 +171,24 @@ def browser_cpu_s() -> float:
     return total
 
 
+def bench_cpu_s() -> float:
+    """CPU seconds of this script and its Playwright driver (the benchmark's own share of the machine)."""
+    own = os.getpid()
+    return cpu_s(own) + sum(cpu_s(child) for child in children(own) if "node" in _name(child))
+
+
+def _name(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return ""
+
+
+def class_cpu() -> dict[str, float]:
+    return {"server": cpu_s(SERVER["pid"]), "workers": workers_cpu_s(SERVER["pid"]), "browsers": browser_cpu_s(),
+            "benchmark": bench_cpu_s()}
+
+
 def workers_cpu_s(server_pid: int) -> float:
     """CPU seconds of every training worker so far: the finished ones (reaped by the fork server) and the live ones."""
     helpers, workers = process_tree(server_pid)
@@ -214,8 +233,6 @@ class Monitor(threading.Thread):
         self.times: list[float] = []  # perf_counter when each sample was sent
         self.failures = 0
         self.peak = Memory(0, 0, 0, 0, 0, 0)
-        self.cpu_s, self.wall_s = cpu_s(server_pid), time.perf_counter()
-        self.workers_cpu_s = workers_cpu_s(server_pid)
 
     def run(self) -> None:
         while not self.done.is_set() and len(self.latencies) < self.max_samples:
@@ -237,8 +254,6 @@ class Monitor(threading.Thread):
     def stop(self) -> None:
         self.done.set()
         self.join(HEALTH_TIMEOUT_S + 1)
-        self.workers_cpu_s = workers_cpu_s(self.server_pid) - self.workers_cpu_s
-        self.cpu_s, self.wall_s = cpu_s(self.server_pid) - self.cpu_s, time.perf_counter() - self.wall_s
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -377,14 +392,16 @@ async def run_class(url: str, sessions: list[Session], epochs, stagger: float, t
         settled_s = await settle(min(ready_by, time.monotonic() + SETTLE_MAX_S))
         if len(sessions) > 1:
             print(f"  {len(sessions)} tabs open; the browsers settled {settled_s:.1f} s after the last one", flush=True)
-        began, browser_began = time.perf_counter(), browser_cpu_s()
+        began, cpu_began = time.perf_counter(), class_cpu()
         go.set()
         await asyncio.wait(tasks, timeout=timeout_s)
-        browser_s = browser_cpu_s() - browser_began  # before the contexts close: their renderers' CPU goes with them
+        cpu_ended = class_cpu()  # before the contexts close: their renderers' CPU goes with them
+        CLASS_CPU.update({name: cpu_ended[name] - cpu_began[name] for name in cpu_began},
+                         wall=time.perf_counter() - began)
         for context in contexts:
             await context.close()
         await browser.close()
-    return began, browser_s
+    return began
 
 
 async def settle(deadline: float, quiet_cores: float = SETTLED_CORES) -> float:
@@ -460,8 +477,7 @@ def verdict(ok: bool) -> str:
     return "ok" if ok else "MISSED"
 
 
-def summarise(args, solo: Session, sessions: list[Session], began: float, browser_s: float, monitor: Monitor,
-              before: Memory) -> None:
+def summarise(args, solo: Session, sessions: list[Session], began: float, monitor: Monitor, before: Memory) -> None:
     finished = [s for s in sessions if s.finished_at is not None]
     class_s = max(s.finished_at for s in finished) - began if finished else float("nan")
     limit_s = 1.5 * len(sessions) * solo.finish_s / args.workers
@@ -493,9 +509,9 @@ def summarise(args, solo: Session, sessions: list[Session], began: float, browse
             batch_s = 64 / s.rate if s.rate else float("nan")
             print(f"stop (running): stopped line in {s.stop_handled_s} s (one batch ~{batch_s:.2f} s)")
     peak = monitor.peak
-    wall = monitor.wall_s
-    print(f"CPU over the class's {wall:.1f} s, in cores: server {monitor.cpu_s / wall:.2f}, training workers "
-          f"{monitor.workers_cpu_s / wall:.2f}, browsers {browser_s / wall:.2f} (of {os.cpu_count()})")
+    wall = CLASS_CPU["wall"]
+    shares = ", ".join(f"{name} {CLASS_CPU[name] / wall:.2f}" for name in ("server", "workers", "browsers", "benchmark"))
+    print(f"CPU from the first Start to the last finish ({wall:.1f} s), in cores of {os.cpu_count()}: {shares}")
     print(f"memory: before the class server {before.server_mb:.0f} MB ({before.server_anon_mb:.0f} MB heap; + fork "
           f"server/tracker {before.helpers_mb:.0f} MB); peak server {peak.server_mb:.0f} MB ({peak.server_anon_mb:.0f} MB heap), "
           f"{peak.workers} workers {peak.workers_mb:.0f} MB RSS "
@@ -563,6 +579,7 @@ def main(argv: list[str] | None = None) -> int:
         wrapper.chmod(0o755)
         BROWSER["path"] = str(wrapper)
     server = start_server(port, args.workers, home, home / "server.log")
+    SERVER["pid"] = server.pid
     print(f"server {url} (pid {server.pid}), {args.workers} workers, browsers at nice {args.browser_nice}, home {home}, "
           f"load average {load_average()}",
           flush=True)
@@ -574,12 +591,12 @@ def main(argv: list[str] | None = None) -> int:
               flush=True)
         asyncio.run(run_class(url, [Session(0)], 1, 0, args.timeout))  # warm: the fork server, plotly in the browser
         solo = Session(0)
-        solo_began, solo_browser_s = asyncio.run(run_class(url, [solo], args.epochs, 0, args.timeout))
+        asyncio.run(run_class(url, [solo], args.epochs, 0, args.timeout))
         if solo.error or solo.finish_s is None:
             print(f"solo run failed: {solo.error}")
             return 1
         print(f"solo: first point {solo.first_point_s:.1f} s, finished {solo.finish_s:.1f} s, {solo.rate:,.0f} sent/s, "
-              f"browser CPU {solo_browser_s / (time.perf_counter() - solo_began):.2f} cores, load average {load_average()}",
+              f"browser CPU {CLASS_CPU['browsers'] / CLASS_CPU['wall']:.2f} cores, load average {load_average()}",
               flush=True)
         reference = cli_rate(home)
         venv = "inside the repository" if (ROOT / ".venv").is_dir() else "outside the repository"
@@ -596,10 +613,10 @@ def main(argv: list[str] | None = None) -> int:
             sessions[-1].role = "stop-queued"
         monitor = Monitor(url, server.pid, args.timeout + 60)
         monitor.start()
-        began, browser_s = asyncio.run(run_class(url, sessions, args.epochs, args.stagger, args.timeout))
+        began = asyncio.run(run_class(url, sessions, args.epochs, args.stagger, args.timeout))
         monitor.stop()
         print(f"\n{args.sessions} sessions, load average {load_average()} at the end")
-        summarise(args, solo, sessions, began, browser_s, monitor, before)
+        summarise(args, solo, sessions, began, monitor, before)
         if args.after_close:
             after_close(server.pid, before, args.after_close)
         return 0
