@@ -5,8 +5,8 @@
 Starts `streamlit run app.py` on a free loopback port with a fresh temporary ATTENTION_LAB_HOME (never your
 workspaces) and ATTENTION_LAB_WORKERS; trains one session alone first (the baseline), then opens N sessions
 (Playwright driving Debian's chromium), waits until they have finished loading, presses Start in each about 1 s
-apart and prints: time from Start to the first chart point and to the finish, `/_stcore/health` latency sampled every 0.5 s, server and worker RSS,
-the class time against 1.5 x (N x solo / workers), the best validation accuracy of every session (one seed:
+apart and prints: time from Start to the first chart point and to the finish, `/_stcore/health` latency sampled
+every 0.5 s, server and worker RSS, the class time against 1.5 x (N x solo / workers), the best validation accuracy of every session (one seed:
 all equal), each session's run history (its own runs only), Stop under load (a queued job, a running one), the
 CPU of the server, the workers and the browsers during the class, and the solo speed against `python -m core train`
 on the same defaults. With --after-close: the server's memory until then, and its heap by kind of mapping.
@@ -90,7 +90,7 @@ def start_server(port: int, workers: int, home: Path, log: Path) -> subprocess.P
 
 
 def cli_rate(home: Path) -> float | None:
-    """Sentences/s of `python -m core train` on the same defaults (the app's reference speed), from its last progress line."""
+    """Sentences/s of `python -m core train` on the same defaults (the app's reference), from its last progress line."""
     done = subprocess.run([sys.executable, "-m", "core", "train", "--out", str(home / "cli.zip")], cwd=ROOT,
                           env={**os.environ, "ATTENTION_LAB_HOME": str(home)}, capture_output=True, text=True)
     rates = re.findall(r"(\d+) sent/s", done.stderr)
@@ -160,15 +160,8 @@ def cpu_s(pid: int, reaped: bool = False) -> float:
 
 def browser_cpu_s() -> float:
     """CPU seconds of the chromium processes alive now (the benchmark's browsers: nothing else runs chromium)."""
-    total = 0.0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            name = stat.read_text().split("(", 1)[1].split(")", 1)[0]
-        except (OSError, IndexError):
-            continue
-        if name.startswith(("chrom", "headless")):
-            total += cpu_s(int(stat.parent.name))
-    return total
+    pids = (int(folder.name) for folder in Path("/proc").glob("[0-9]*"))
+    return sum(cpu_s(pid) for pid in pids if _name(pid).startswith(("chrom", "headless")))
 
 
 def bench_cpu_s() -> float:
@@ -215,8 +208,7 @@ class Memory:
 def memory(server_pid: int) -> Memory:
     helpers, workers = process_tree(server_pid)
     return Memory(rss_mb(server_pid), rss_mb(server_pid, "RssAnon:"), sum(map(rss_mb, helpers)), len(workers),
-                  sum(map(rss_mb, workers)),
-                  sum(map(pss_mb, workers)))
+                  sum(map(rss_mb, workers)), sum(map(pss_mb, workers)))
 
 
 # --- the monitor thread: health latency and peak memory ------------------------------------------------------

@@ -61,8 +61,8 @@ def live_job(job_key: str, render: Callable[[JobSnapshot], None], on_finish: Cal
             st.info(t("other_job", name=job.name))
         return
 
-    queued = job.waiting
-    interval = (QUEUED_POLL_S if queued else RUNNING_POLL_S) if job.running else None
+    waiting = job.waiting
+    interval = (QUEUED_POLL_S if waiting else RUNNING_POLL_S) if job.running else None
 
     @st.fragment(run_every=interval)
     def poll() -> None:
@@ -74,7 +74,7 @@ def live_job(job_key: str, render: Callable[[JobSnapshot], None], on_finish: Cal
             if not current.join(STOP_WAIT_S):
                 st.toast(t("stopping"))
         snapshot = current.snapshot()
-        if queued and snapshot.state == "running":  # the interval is set by a whole-app run: switch to the faster one
+        if waiting and snapshot.state == "running":  # the interval is set by a whole-app run: switch to the faster one
             st.rerun(scope="app")
         if snapshot.state == "queued":
             wait = t("queue.wait", time=duration(snapshot.wait_s)) if snapshot.wait_s is not None else ""
