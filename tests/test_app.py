@@ -244,6 +244,36 @@ def test_a_stopped_training_says_whether_it_kept_a_model():
         assert not at.exception and [w.value for w in at.warning] == [ko(key)]
 
 
+def _progress_script(n_events: int, state_name: str):
+    from core.train import TrainEvent
+    from ui.training import render_progress
+
+    events = [TrainEvent("step", 1, step, 100, 1.0 / step, 0.5) for step in range(5, 5 * n_events + 1, 5)]
+    render_progress(state_name, events, 2, "")
+
+
+def _chart_points(at: AppTest) -> int:
+    import json
+
+    return len(json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]["x"])
+
+
+def test_the_live_chart_waits_for_its_interval_while_running_and_shows_everything_at_the_end():
+    from ui import training
+
+    at = AppTest.from_function(_progress_script, args=(2, "running")).run()
+    assert _chart_points(at) == 2  # the first points show at once
+    at.args = (5, "running")
+    at.run()
+    assert _chart_points(at) == 2, "new points wait for CHART_REFRESH_S: a changed chart is rebuilt by the browser"
+    assert training.redraw_due((2, 1), 0.0, (5, 2), running=True, now=training.CHART_REFRESH_S)
+    assert not training.redraw_due((2, 1), 0.0, (5, 2), running=True, now=training.CHART_REFRESH_S - 0.1)
+    at.args = (6, "done")
+    at.run()
+    assert _chart_points(at) == 6  # the job ended: the whole run, whatever the interval
+    assert not at.exception
+
+
 def test_predict_shows_label_probabilities_and_attention(trained):
     at = open_page(trained, "predict")
     click(at, EXAMPLES[2])

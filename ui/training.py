@@ -7,8 +7,11 @@ finished job to `on_finish` once. `live_job` is generic, so the seq2seq page can
 from __future__ import annotations
 
 import math
+import time
 from functools import partial
-from typing import Callable, Optional
+from typing import Callable, NamedTuple, Optional
+
+import plotly.graph_objects as go
 
 import sklearn.model_selection  # noqa: F401  imported at app start, so the first Start doesn't wait for it
 import streamlit as st
@@ -30,6 +33,11 @@ from ui.widgets import duration, progress_line
 # reruns the fragment at once, whatever the interval.
 RUNNING_POLL_S = 2.0
 QUEUED_POLL_S = 5.0
+# While a job runs, the chart shows new points at most this often; the progress line follows every poll. Streamlit
+# rebuilds a plotly chart whose figure changed (a new element id): ~0.1 s of the tab's main thread each time. One
+# tab training on the sample (about an epoch per poll): 0.095-0.102 of a core redrawing every poll, 0.062-0.071 at
+# 4 s, 0.058-0.067 at 6 s, 0.042 with no chart (CDP and /proc, three 12 s windows each).
+CHART_REFRESH_S = 4.0
 STOP_WAIT_S = 3.0  # after Stop, the fragment waits this long at most for a running job to end (it ends within a batch)
 JOB_KEY = "job"  # the session's one job slot, shared by every page that trains
 JOB_NAME = "classifier"
@@ -119,28 +127,45 @@ def render_progress(state_name: str, events: list[TrainEvent], n_epochs: int, pr
         st.progress(1.0 if state_name == "done" else overall,
                     text=t(f"{state_name}_line", prefix=prefix, rate=f"{last.sentences_per_s:,.0f}",
                            time=duration(last.elapsed_s if elapsed_s is None else elapsed_s)))
-    st.plotly_chart(_live_figure(key, shown, last.total_steps / max(n_epochs, 1), n_epochs, second, reference), key=key)
+    st.plotly_chart(_live_figure(key, shown, last.total_steps / max(n_epochs, 1), n_epochs, second, reference,
+                                 running=state_name == "running"), key=key)
+
+
+class _Drawn(NamedTuple):
+    layout: tuple
+    points: tuple  # (events shown, id of the last)
+    at: float  # time.monotonic() when drawn
+    figure: go.Figure
 
 
 def _live_figure(key: str, shown: list[TrainEvent], steps_per_epoch: float, n_epochs: int, second: str,
-                 reference: float | None):
+                 reference: float | None, running: bool):
     """The live curves, built once per layout; later polls only replace the points of its four traces.
 
     Building it (subplots, template, validation) costs ~30 ms of CPU, on every poll while events arrive: 36% of
-    the server's py-spy samples with twelve sessions on 2 cores (scripts/load_bench.py). Replacing the points: ~1 ms."""
+    the server's py-spy samples with twelve sessions on 2 cores (scripts/load_bench.py). Replacing the points: ~1 ms.
+    While the job runs, an unchanged figure is sent back until `redraw_due`: it costs the browser nothing."""
     cache = st.session_state.setdefault("_figure_cache", {})
     layout, points = (steps_per_epoch, n_epochs, second, reference, t("loss")), (len(shown), id(shown[-1]))
-    entry = cache.get(key)
-    if entry is not None and entry[0] == layout and entry[1] == points:
-        return entry[2]
+    drawn, now = cache.get(key), time.monotonic()
+    if drawn is not None and drawn.layout == layout and not redraw_due(drawn.points, drawn.at, points, running, now):
+        return drawn.figure
     steps = [e.row() for e in shown if e.kind == "step"]
     epochs = [e.row() for e in shown if e.kind == "epoch"]
-    if entry is None or entry[0] != layout:
+    if drawn is None or drawn.layout != layout:
         figure = _curves(steps, epochs, steps_per_epoch, n_epochs, second, reference)
     else:
-        figure = _replace_points(entry[2], steps, epochs, steps_per_epoch, second)
-    cache[key] = (layout, points, figure)
+        figure = _replace_points(drawn.figure, steps, epochs, steps_per_epoch, second)
+    cache[key] = _Drawn(layout, points, now, figure)
     return figure
+
+
+def redraw_due(drawn_points: tuple, drawn_at: float, points: tuple, running: bool, now: float) -> bool:
+    """Whether the live chart should show new points now: at once when it had none or the job has ended, else
+    at most every CHART_REFRESH_S. A changed chart is a new element for Streamlit: the browser rebuilds it."""
+    if points == drawn_points:
+        return False
+    return not running or not drawn_points[0] or now - drawn_at >= CHART_REFRESH_S
 
 
 def _replace_points(figure, steps: list[dict], epochs: list[dict], steps_per_epoch: float, second: str):
