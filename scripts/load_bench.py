@@ -567,7 +567,10 @@ def main(argv: list[str] | None = None) -> int:
     home = Path(tempfile.mkdtemp(prefix="attention-lab-bench-"))
     if args.browser_nice:
         wrapper = home / "chromium-niced"
-        wrapper.write_text(f'#!/bin/sh\nexec nice -n {args.browser_nice} "{CHROMIUM}" "$@"\n')
+        # Playwright starts the browser in a new session, and with autogroup scheduling (on in most kernels) a session is
+        # its own scheduling group: a process's nice only ranks it within its group, so the group's nice is set too.
+        wrapper.write_text(f'#!/bin/sh\necho {args.browser_nice} > /proc/self/autogroup 2>/dev/null\n'
+                           f'exec nice -n {args.browser_nice} "{CHROMIUM}" "$@"\n')
         wrapper.chmod(0o755)
         BROWSER["path"] = str(wrapper)
     server = start_server(port, args.workers, home, home / "server.log")
