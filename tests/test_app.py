@@ -266,8 +266,15 @@ def test_the_live_chart_waits_for_its_interval_while_running_and_shows_everythin
     at.args = (5, "running")
     at.run()
     assert _chart_points(at) == 2, "new points wait for CHART_REFRESH_S: a changed chart is rebuilt by the browser"
-    assert training.redraw_due((2, 1), 0.0, (5, 2), running=True, now=training.CHART_REFRESH_S)
-    assert not training.redraw_due((2, 1), 0.0, (5, 2), running=True, now=training.CHART_REFRESH_S - 0.1)
+    every = training.CHART_REFRESH_S / training.RUNNING_POLL_S
+    assert every == round(every) > 1, "the chart follows every n-th poll"
+    polls = [k * training.RUNNING_POLL_S + jitter for k, jitter in enumerate([0.0, 0.03, -0.02, 0.01, -0.03])]
+    drawn_at, drawn = polls[0], []
+    for k, now in enumerate(polls[1:], start=1):  # polls a few ms early or late: a redraw every n-th all the same
+        if training.redraw_due((1, 1), drawn_at, (k + 1, k), running=True, now=now):
+            drawn_at = now
+            drawn.append(k)
+    assert drawn == [k for k in range(1, len(polls)) if k % every == 0]
     at.args = (6, "done")
     at.run()
     assert _chart_points(at) == 6  # the job ended: the whole run, whatever the interval

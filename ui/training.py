@@ -35,8 +35,8 @@ RUNNING_POLL_S = 2.0
 QUEUED_POLL_S = 5.0
 # While a job runs, the chart shows new points at most this often; the progress line follows every poll. Streamlit
 # rebuilds a plotly chart whose figure changed (a new element id): ~0.1 s of the tab's main thread each time. One
-# tab training on the sample (about an epoch per poll): 0.095-0.102 of a core redrawing every poll, 0.062-0.071 at
-# 4 s, 0.058-0.067 at 6 s, 0.042 with no chart (CDP and /proc, three 12 s windows each).
+# tab training on the sample (about an epoch per poll): 0.095-0.102 of a core redrawing at every poll, 0.068-0.071
+# at every second (4 s), 0.042 with no chart (CDP and /proc, three 12 s windows each).
 CHART_REFRESH_S = 4.0
 STOP_WAIT_S = 3.0  # after Stop, the fragment waits this long at most for a running job to end (it ends within a batch)
 JOB_KEY = "job"  # the session's one job slot, shared by every page that trains
@@ -162,10 +162,13 @@ def _live_figure(key: str, shown: list[TrainEvent], steps_per_epoch: float, n_ep
 
 def redraw_due(drawn_points: tuple, drawn_at: float, points: tuple, running: bool, now: float) -> bool:
     """Whether the live chart should show new points now: at once when it had none or the job has ended, else
-    at most every CHART_REFRESH_S. A changed chart is a new element for Streamlit: the browser rebuilds it."""
+    every CHART_REFRESH_S. A changed chart is a new element for Streamlit: the browser rebuilds it.
+
+    Polls come every RUNNING_POLL_S give or take some milliseconds: half a poll of slack makes the chart follow
+    every second poll, not sometimes the third (a walk-through saw 3.2 s, then 6.1 s, between two redraws)."""
     if points == drawn_points:
         return False
-    return not running or not drawn_points[0] or now - drawn_at >= CHART_REFRESH_S
+    return not running or not drawn_points[0] or now - drawn_at >= CHART_REFRESH_S - RUNNING_POLL_S / 2
 
 
 def _replace_points(figure, steps: list[dict], epochs: list[dict], steps_per_epoch: float, second: str):
