@@ -57,7 +57,8 @@ def collect_finished(job_key: str, on_finish: Callable[[JobSnapshot], None], nam
 
 def live_job(job_key: str, render: Callable[[JobSnapshot], None], on_finish: Callable[[JobSnapshot], None],
              name: str | None = None) -> None:
-    """Draw the job in `job_key`: poll every second while it runs, rerun the app once when it ends.
+    """Draw the job in `job_key`: poll every RUNNING_POLL_S while it runs (QUEUED_POLL_S while it waits for a
+    worker), rerun the app once when it ends.
 
     With `name`, a job of another kind sharing the slot is only mentioned, not drawn.
     """
