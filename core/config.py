@@ -56,7 +56,7 @@ class ModelConfig:
 
 @dataclass
 class LoopConfig:
-    """What the task-agnostic training loop needs (core/train.py)."""
+    """What the task-agnostic training loop needs (core/training/loop.py)."""
 
     epochs: int = 8
     batch_size: int = 64

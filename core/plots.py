@@ -7,13 +7,13 @@ Every layout names a CJK-capable font so Hangul renders in the browser; axis tit
 from __future__ import annotations
 
 import math
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from .tokenizer import display_piece, is_word_start
+from core.corpus.tokenizer import display_piece, is_word_start
 
 FONT_FAMILY = "Noto Sans CJK KR, Noto Sans KR, Apple SD Gothic Neo, Malgun Gothic, sans-serif"
 PALETTE = ["#4C78A8", "#F58518", "#54A24B", "#E45756", "#72B7B2", "#B279A2", "#EECA3B", "#9D755D"]
@@ -90,7 +90,9 @@ def training_curves(steps: Sequence[Mapping], epochs: Sequence[Mapping], steps_p
                     reference: float | None = None, reference_name: str = "baseline") -> go.Figure:
     """Loss beside accuracy (or perplexity, for generation): running training values per report, validation
     per epoch. `reference` draws a dashed horizontal line on the second panel (the baseline's accuracy)."""
-    from .train import perplexity  # here, not at the top: .train imports torch, which the Data page doesn't need
+    from core.training.loop import (
+        perplexity,  # here, not at the top: .train imports torch, which the Data page doesn't need
+    )
 
     fig = make_subplots(rows=1, cols=2, subplot_titles=titles, horizontal_spacing=0.1)
     per_epoch = max(steps_per_epoch, 1e-9)

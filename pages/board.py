@@ -3,8 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from core import board
 from core.errors import AttentionLabError
+from core.storage import board
 from ui import state
 from ui.i18n import labels_for, model_name, t
 from ui.widgets import show_error

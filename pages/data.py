@@ -4,7 +4,7 @@ import streamlit as st
 
 from core import plots
 from core.config import TASKS, TEXT_MODES, DataConfig
-from core.data import load_corpus, template_bytes
+from core.corpus.data import load_corpus, template_bytes
 from core.errors import AttentionLabError
 from ui import state
 from ui.i18n import class_name, labels_for, t

@@ -4,12 +4,19 @@ import pandas as pd
 import streamlit as st
 
 from core import plots
-from core.data import build_dataset, load_corpus
+from core.classifier.evaluate import evaluate, evaluate_dataset
+from core.corpus.data import build_dataset, load_corpus
 from core.errors import AttentionLabError
-from core.evaluate import evaluate, evaluate_dataset
 from ui import state
 from ui.i18n import class_name, class_names, labels_for, model_name, t
-from ui.widgets import CORPUS_TYPES, file_uploader, needs_model, pooling_note, show_attention, show_error
+from ui.widgets import (
+    CORPUS_TYPES,
+    file_uploader,
+    needs_model,
+    pooling_note,
+    show_attention,
+    show_error,
+)
 
 PAGE_SIZE = 10
 SOURCES = ["validation", "file"]

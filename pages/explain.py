@@ -3,14 +3,28 @@
 import pandas as pd
 import streamlit as st
 
-from core import explain_plots
-from core.data import build_dataset, load_corpus
+from core.corpus.data import build_dataset, load_corpus
 from core.errors import AttentionLabError
-from core.explain import METHODS, PAIRS, PUBLISHED_TAU, agreement, explain, pair_key, to_words
-from core.explain_summary import SUMMARY_LIMIT, summarize
+from core.explain import plots as explain_plots
+from core.explain.attribution import (
+    METHODS,
+    PAIRS,
+    PUBLISHED_TAU,
+    agreement,
+    explain,
+    pair_key,
+    to_words,
+)
+from core.explain.summary import SUMMARY_LIMIT, summarize
 from ui import state
 from ui.i18n import EXAMPLES, class_name, labels_for, t
-from ui.widgets import CORPUS_TYPES, file_uploader, needs_model, pooling_note, show_error
+from ui.widgets import (
+    CORPUS_TYPES,
+    file_uploader,
+    needs_model,
+    pooling_note,
+    show_error,
+)
 
 SOURCES = ["validation", "file"]
 

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from core import plots
-from core.walkthrough import walk_through
+from core.classifier.walkthrough import walk_through
 from ui import state
 from ui.i18n import EXAMPLES, class_name, class_names, t
 from ui.widgets import attention_chips_html, needs_model, piece_chips_html, pooling_note

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from core import plots
-from core.classifier import load_classifier
+from core.classifier.task import load_classifier
 from core.config import to_dict
 from core.errors import AttentionLabError
 from ui import state

@@ -5,9 +5,9 @@ import time
 import streamlit as st
 
 from core import plots
+from core.classifier.pipeline import prepare
+from core.corpus.tokenizer import length_stats, piece_frequencies, unknown_rate
 from core.errors import AttentionLabError
-from core.pipeline import prepare
-from core.tokenizer import length_stats, piece_frequencies, unknown_rate
 from ui import settings, state
 from ui.i18n import t
 from ui.widgets import needs_data, piece_chips_html, show_error

@@ -8,7 +8,14 @@ from core.config import POOLINGS, SCHEDULES
 from core.errors import TrainingBusyError
 from ui import settings, state
 from ui.i18n import labels_for, model_name, t
-from ui.training import JOB_KEY, JOB_NAME, finish_training, live_job, render_training, start_training
+from ui.training import (
+    JOB_KEY,
+    JOB_NAME,
+    finish_training,
+    live_job,
+    render_training,
+    start_training,
+)
 from ui.widgets import duration, needs_data
 
 state.through_app(__file__)

@@ -24,11 +24,11 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core.baseline import train_baseline  # noqa: E402
+from core.classifier.baseline import train_baseline  # noqa: E402
+from core.classifier.pipeline import train_classifier  # noqa: E402
 from core.config import DataConfig, ModelConfig, TokenizerConfig, TrainConfig  # noqa: E402
-from core.data import Corpus, build_dataset, load_corpus  # noqa: E402
-from core.pipeline import train_classifier  # noqa: E402
-from core.split import stratified_split  # noqa: E402
+from core.corpus.data import Corpus, build_dataset, load_corpus  # noqa: E402
+from core.corpus.split import stratified_split  # noqa: E402
 
 KEYS = {  # short name → (config, field, type)
     "text": ("data", "text", str), "vocab": ("tok", "vocab_size", None), "sampling": ("tok", "sampling", float),

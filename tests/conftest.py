@@ -7,7 +7,7 @@ import random
 import pandas as pd
 import pytest
 
-from core.data import NEW_COLUMNS, OLD_COLUMNS
+from core.corpus.data import NEW_COLUMNS, OLD_COLUMNS
 
 CUES = {
     "기쁨": ["정말 기뻐", "너무 행복해", "신이 나"],
@@ -59,7 +59,7 @@ def tiny_xlsx(tmp_path):
 def tiny_dataset(tmp_path_factory):
     """The six-emotion tiny corpus (20 rows a class) as a dataset, shared by the classifier's tests."""
     from core.config import DataConfig
-    from core.data import build_dataset, load_corpus
+    from core.corpus.data import build_dataset, load_corpus
 
     path = tmp_path_factory.mktemp("corpus") / "c.xlsx"
     old_frame(tiny_rows(20)).to_excel(path, index=False, engine="openpyxl")
@@ -69,8 +69,8 @@ def tiny_dataset(tmp_path_factory):
 @pytest.fixture(scope="session")
 def trained_classifier(tiny_dataset):
     """(dataset, TrainOutcome): a small classifier trained for three epochs (shared: training is the slow part)."""
+    from core.classifier.pipeline import train_classifier
     from core.config import ModelConfig, TokenizerConfig, TrainConfig
-    from core.pipeline import train_classifier
 
     outcome = train_classifier(tiny_dataset, ModelConfig(emb_dim=16, hidden_dim=16, fc_dim=16),
                                TrainConfig(epochs=3, batch_size=16), tokenizer_config=TokenizerConfig(vocab_size=150))
@@ -113,7 +113,7 @@ def corpus_of(frame: pd.DataFrame):
     """A frame written as an xlsx in memory and read back as a Corpus."""
     import io
 
-    from core.data import load_corpus, write_xlsx
+    from core.corpus.data import load_corpus, write_xlsx
 
     buffer = io.BytesIO()
     write_xlsx(frame, buffer)
@@ -122,7 +122,7 @@ def corpus_of(frame: pd.DataFrame):
 
 @pytest.fixture
 def dialogue_xlsx(tmp_path):
-    from core.data import write_xlsx
+    from core.corpus.data import write_xlsx
 
     path = tmp_path / "dialogues.xlsx"
     write_xlsx(dialogue_frame(), path)

@@ -4,8 +4,19 @@ from dataclasses import fields
 
 import pytest
 
-from core.config import (POOLINGS, SCHEDULES, TASKS, TEXT_MODES, DataConfig, LoopConfig, ModelConfig, TokenizerConfig,
-                         TrainConfig, from_dict, to_dict)
+from core.config import (
+    POOLINGS,
+    SCHEDULES,
+    TASKS,
+    TEXT_MODES,
+    DataConfig,
+    LoopConfig,
+    ModelConfig,
+    TokenizerConfig,
+    TrainConfig,
+    from_dict,
+    to_dict,
+)
 from core.seq2seq.train import Seq2SeqTrainConfig
 
 

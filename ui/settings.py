@@ -6,7 +6,7 @@ Pages never define defaults of their own: every first value comes from core/conf
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import streamlit as st
 

@@ -1,28 +1,29 @@
 """Typed accessors over st.session_state: one browser session's data, tokenizer, model, runs and job.
 
 Nothing here is module-level user data; the only shared cache is the read-only bytes of the sample file.
-Each change is also written to the session's workspace (core/workspace.py), so a refresh or a restart keeps it.
+Each change is also written to the session's workspace (core/storage/workspace.py), so a refresh or a restart keeps it.
 """
 
 from __future__ import annotations
 
 import logging
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Optional
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
 from core.config import DataConfig, TokenizerConfig, from_dict, to_dict
-from core.data import Corpus, Dataset, build_dataset, load_corpus
+from core.corpus.data import Corpus, Dataset, build_dataset, load_corpus
+from core.corpus.tokenizer import LengthStats, Tokenizer
 from core.errors import AttentionLabError
-from core.jobs import TrainingJob
-from core.tokenizer import LengthStats, Tokenizer
-from core.workspace import RunData, Workspace
+from core.jobs.pool import TrainingJob
+from core.storage.workspace import RunData, Workspace
 
 if TYPE_CHECKING:  # torch: imported where a model is trained or loaded, not on every page view
-    from core.classifier import Classifier
+    from core.classifier.task import Classifier
 
 KEEP_PREFIX = "w_"  # widget keys with this prefix keep their value when the user changes page
 SAMPLE_NAME = "sample_corpus.xlsx"
@@ -43,7 +44,7 @@ class TokenizerInfo:
 class RunRecord(RunData):
     """One finished training as the workspace keeps it (core's RunData), plus the model it produced."""
 
-    classifier: Optional[Classifier] = field(default=None, repr=False)
+    classifier: Classifier | None = field(default=None, repr=False)
     val_texts: list[str] = field(default_factory=list, repr=False)
     val_labels: list[str] = field(default_factory=list, repr=False)
 
@@ -66,7 +67,7 @@ class ActiveModel:
 def _sample_bytes() -> bytes | None:
     """The bundled sample file (read-only, shared by all sessions)."""
     try:
-        from core.sample import SAMPLE_PATH
+        from core.corpus.sample import SAMPLE_PATH
     except ImportError:
         return None
     return SAMPLE_PATH.read_bytes() if SAMPLE_PATH.is_file() else None
@@ -163,15 +164,15 @@ def data_config() -> DataConfig:
     return current.config if current is not None else DataConfig()
 
 
-def corpus() -> Optional[Corpus]:
+def corpus() -> Corpus | None:
     return st.session_state.get("corpus")
 
 
-def dataset() -> Optional[Dataset]:
+def dataset() -> Dataset | None:
     return st.session_state.get("dataset")
 
 
-def data_error() -> Optional[str]:
+def data_error() -> str | None:
     return st.session_state.get("data_error")
 
 
@@ -184,7 +185,7 @@ def is_new_upload(slot: str, file_id: str) -> bool:
     return True
 
 
-def tokenizer_info() -> Optional[TokenizerInfo]:
+def tokenizer_info() -> TokenizerInfo | None:
     return st.session_state.get("tokenizer_info")
 
 
@@ -209,7 +210,7 @@ def tokenizer_info_from(proto: bytes, meta: dict) -> TokenizerInfo:
                          [tuple(pair) for pair in meta["frequent"]], meta["unknown_rate"])
 
 
-def tokenizer() -> Optional[Tokenizer]:
+def tokenizer() -> Tokenizer | None:
     info = tokenizer_info()
     return info.tokenizer if info else None
 
@@ -239,11 +240,11 @@ def run_record(run: RunData) -> RunRecord:
     return RunRecord(**{f.name: getattr(run, f.name) for f in fields(RunData)})
 
 
-def job() -> Optional[TrainingJob]:
+def job() -> TrainingJob | None:
     return st.session_state.get("job")
 
 
-def running_job() -> Optional[TrainingJob]:
+def running_job() -> TrainingJob | None:
     """Any job of this session still running, whichever page started it (one training at a time)."""
     return next((v for v in list(st.session_state.values()) if isinstance(v, TrainingJob) and v.running), None)
 
@@ -252,11 +253,11 @@ def set_job(new_job: TrainingJob) -> None:
     st.session_state.job = new_job
 
 
-def model() -> Optional[ActiveModel]:
+def model() -> ActiveModel | None:
     return st.session_state.get("model")
 
 
-def classifier() -> Optional[Classifier]:
+def classifier() -> Classifier | None:
     active = model()
     return active.classifier if active else None
 
@@ -286,7 +287,7 @@ def use_run(record: RunRecord) -> None:
 
 def _load_run(record: RunRecord) -> None:
     """Load a saved run's classifier from the workspace (runs come back from it without their models)."""
-    from core.classifier import load_classifier
+    from core.classifier.task import load_classifier
 
     stored = workspace().run_model(record.number) if workspace() else None
     if stored is not None:
@@ -296,11 +297,11 @@ def _load_run(record: RunRecord) -> None:
 
 # The session's workspace -------------------------------------------------------------------------------
 
-def workspace() -> Optional[Workspace]:
+def workspace() -> Workspace | None:
     return st.session_state.get("workspace")
 
 
-def workspace_error() -> Optional[str]:
+def workspace_error() -> str | None:
     return st.session_state.get("workspace_error")
 
 
@@ -319,7 +320,7 @@ def _save(action: Callable[[Workspace], Any]) -> None:
 
 def saving_job(function: Callable) -> Callable:
     """A training job function that saves its own runs into this session's workspace, even if the tab closes."""
-    from core.workspace_runs import saving_job as wrap
+    from core.storage.runs import saving_job as wrap
 
     current = workspace()
     return wrap(function, current) if current is not None else function

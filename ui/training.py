@@ -8,21 +8,21 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from functools import partial
-from typing import Callable, NamedTuple, Optional
+from typing import NamedTuple
 
 import plotly.graph_objects as go
-
 import sklearn.model_selection  # noqa: F401  imported at app start, so the first Start doesn't wait for it
 import streamlit as st
 
 from core import plots
+from core.classifier.pipeline import BaselineEvent, RunEvent, TrainOutcome, train_runs
 from core.config import ModelConfig, TokenizerConfig, TrainConfig, to_dict
-from core.data import Dataset
-from core.jobs import JobSnapshot, start_job
-from core.pipeline import BaselineEvent, RunEvent, TrainOutcome, train_runs
-from core.tokenizer import Tokenizer
-from core.train import TrainEvent, overfitting, perplexity
+from core.corpus.data import Dataset
+from core.corpus.tokenizer import Tokenizer
+from core.jobs.pool import JobSnapshot, start_job
+from core.training.loop import TrainEvent, overfitting, perplexity
 from ui import state
 from ui.i18n import t
 from ui.widgets import duration, progress_line
@@ -101,7 +101,7 @@ def live_job(job_key: str, render: Callable[[JobSnapshot], None], on_finish: Cal
 # The classifier's job ---------------------------------------------------------------------------------
 
 def start_training(dataset: Dataset, model_config: ModelConfig, train_config: TrainConfig, poolings: list[str],
-                   tokenizer: Optional[Tokenizer], tokenizer_config: TokenizerConfig) -> None:
+                   tokenizer: Tokenizer | None, tokenizer_config: TokenizerConfig) -> None:
     """Start one background job running the pipeline's runs; raises TrainingBusyError if one is running."""
     run = partial(train_runs, dataset, model_config, train_config, poolings, tokenizer, tokenizer_config)  # picklable
     state.set_job(start_job(state.running_job(), state.saving_job(run), name=JOB_NAME))  # saves even if the tab closes

@@ -16,7 +16,7 @@ import streamlit as st
 # After the browser has drawn the first page: on 2 cores, importing torch at once slowed the first chart
 # (first view 4.9-6.2 s with the import right away, 4.0-4.5 s with it 5 s later).
 START_AFTER_S = 5.0
-HEAVY_MODULES = ("ui.training", "core.classifier", "core.evaluate", "core.walkthrough", "core.explain")
+HEAVY_MODULES = ("ui.training", "core.classifier.task", "core.classifier.evaluate", "core.classifier.walkthrough", "core.explain.attribution")
 
 
 def _import_all() -> None:
@@ -26,7 +26,7 @@ def _import_all() -> None:
             importlib.import_module(name)
         except Exception:  # noqa: BLE001  a page that needs the module reports its own import error
             pass
-    from core.jobs import warm
+    from core.jobs.pool import warm
 
     warm()  # the training processes' fork server imports torch once, now, not at the first Start
     # The ~360,000 objects the imports made live as long as the server: keep them out of every later full

@@ -5,16 +5,23 @@ from __future__ import annotations
 import html
 import json
 import math
-from typing import TYPE_CHECKING, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
 from core import plots
-from core.tokenizer import WORD_START, Tokenizer, display_piece, is_word_start, piece_surfaces
+from core.corpus.tokenizer import (
+    WORD_START,
+    Tokenizer,
+    display_piece,
+    is_word_start,
+    piece_surfaces,
+)
 from ui.i18n import t
 
 if TYPE_CHECKING:  # torch: not needed to draw a page
-    from core.classifier import Prediction
+    from core.classifier.task import Prediction
 
 CHIP = ("display:inline-block; padding:0.1em 0.35em; margin:0.15em 0.08em; border-radius:0.35em; "
         "border:1px solid rgba(0,0,0,0.08); white-space:pre;")

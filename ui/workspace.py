@@ -9,11 +9,11 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 import streamlit as st
 
 from core.config import DataConfig
-from core.data import build_dataset, load_corpus
+from core.corpus.data import build_dataset, load_corpus
 from core.errors import AttentionLabError
-from core.share import decode, encode
-from core.store import home_folder
-from core.workspace import Workspace, create_workspace, open_workspace
+from core.storage.share import decode, encode
+from core.storage.store import home_folder
+from core.storage.workspace import Workspace, create_workspace, open_workspace
 from ui import state
 from ui.i18n import t
 from ui.settings import WIDGET_DEFAULTS
@@ -51,7 +51,7 @@ def _load(workspace: Workspace) -> None:
             st.session_state.tokenizer_info = _tokenizer(workspace)
         active = workspace.active_model()
         if active is not None:
-            from core.classifier import load_classifier
+            from core.classifier.task import load_classifier
 
             state.show_model(state.ActiveModel(load_classifier(active.bundle, active.source), active.source,
                                                active.val_texts, active.val_labels))

@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 import torch
 
-from ..batching import pad_batch
-from ..bundle import BundledModel, load_parts
-from ..config import from_dict, to_dict
-from ..errors import BundleError
-from ..tokenizer import Tokenizer
-from .data import PairConfig
-from .decode import DecodeConfig, beam_search, greedy_decode, mbr_decode, score_and_align
-from .model import Seq2Seq, Seq2SeqConfig
-from .retrieval import Retrieval, retrieval_from_members, retrieval_members
-from .train import Seq2SeqTrainConfig
+from core.config import from_dict, to_dict
+from core.corpus.tokenizer import Tokenizer
+from core.errors import BundleError
+from core.seq2seq.data import PairConfig
+from core.seq2seq.decode import (
+    DecodeConfig,
+    beam_search,
+    greedy_decode,
+    mbr_decode,
+    score_and_align,
+)
+from core.seq2seq.model import Seq2Seq, Seq2SeqConfig
+from core.seq2seq.retrieval import Retrieval, retrieval_from_members, retrieval_members
+from core.seq2seq.train import Seq2SeqTrainConfig
+from core.training.batching import pad_batch
+from core.training.bundle import BundledModel, load_parts
 
 GENERATE_BATCH = 64
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from ..data import HUMAN, SYSTEM, Corpus, normalize_text
-from ..errors import CorpusError
+from core.corpus.data import HUMAN, SYSTEM, Corpus, normalize_text
+from core.errors import CorpusError
 
 TURNS = ("first", "all")
 
@@ -45,7 +45,7 @@ class Pairs:
     def __len__(self) -> int:
         return len(self.sources)
 
-    def subset(self, index: list[int]) -> "Pairs":
+    def subset(self, index: list[int]) -> Pairs:
         return Pairs([self.sources[i] for i in index], [self.targets[i] for i in index],
                      [self.dialogues[i] for i in index], self.report, self.config)
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import torch
 
-from .metrics import sentence_chrf
-from .model import Seq2Seq, State
-
+from core.seq2seq.metrics import sentence_chrf
+from core.seq2seq.model import Seq2Seq, State
 
 BEAM_SIZE = 4  # the beam the Reply page offers beside greedy (measured on the real file: see DecodeConfig)
 # Samples for the minimum-Bayes-risk choice (DecodeConfig.samples): on the real file (12-epoch model, seed 0, 1,000

@@ -6,7 +6,7 @@ Characters suit Korean: a reply that gets the stem right but the ending (어미)
 from __future__ import annotations
 
 from collections import Counter
-from typing import Sequence
+from collections.abc import Sequence
 
 CHAR_ORDER = 6
 BETA = 2.0

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import torch
 import torch.nn as nn
 
-from ..model import lengths_to_mask, run_rnn
-from ..tokenizer import BOS_ID, EOS_ID, PAD_ID
+from core.corpus.tokenizer import BOS_ID, EOS_ID, PAD_ID
+from core.training.layers import lengths_to_mask, run_rnn
 
 RNNS = ("lstm", "gru")
 State = tuple[torch.Tensor, ...]  # LSTM: (s, cell, coverage); GRU: (s, coverage); s, cell (B, D), coverage (B, S)
@@ -57,7 +57,7 @@ class Memory:
     mask: torch.Tensor  # (B, S), True at real tokens
     src: torch.Tensor  # (B, S) source ids: where copied attention weight lands in the vocabulary
 
-    def select(self, index: torch.Tensor) -> "Memory":
+    def select(self, index: torch.Tensor) -> Memory:
         """Rows picked (and repeated) by index, e.g. one row per beam."""
         return Memory(self.states.index_select(0, index), self.keys.index_select(0, index),
                       self.mask.index_select(0, index), self.src.index_select(0, index))

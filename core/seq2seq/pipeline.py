@@ -6,19 +6,18 @@ import math
 import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Optional
 
-from ..config import TokenizerConfig
-from ..data import load_corpus
-from ..tokenizer import train_tokenizer
-from ..train import Callback, FitResult, evaluate, perplexity, train_new
-from .bundle import ReplyGenerator
-from .data import PairConfig, Pairs, build_pairs, split_by_dialogue
-from .decode import DecodeConfig
-from .metrics import corpus_chrf, sentence_chrf
-from .model import Seq2Seq, Seq2SeqConfig
-from .retrieval import fit_retrieval
-from .train import Seq2SeqTask, Seq2SeqTrainConfig, encode_pairs
+from core.config import TokenizerConfig
+from core.corpus.data import load_corpus
+from core.corpus.tokenizer import train_tokenizer
+from core.seq2seq.bundle import ReplyGenerator
+from core.seq2seq.data import PairConfig, Pairs, build_pairs, split_by_dialogue
+from core.seq2seq.decode import DecodeConfig
+from core.seq2seq.metrics import corpus_chrf, sentence_chrf
+from core.seq2seq.model import Seq2Seq, Seq2SeqConfig
+from core.seq2seq.retrieval import fit_retrieval
+from core.seq2seq.train import Seq2SeqTask, Seq2SeqTrainConfig, encode_pairs
+from core.training.loop import Callback, FitResult, evaluate, perplexity, train_new
 
 DEFAULT_VOCAB = 4000
 EVAL_LIMIT = 1000  # validation pairs decoded for chrF (decoding is the slow part)
@@ -59,7 +58,7 @@ class Seq2SeqOutcome:
 def load_pairs(data: str | Path | bytes | None = None, config: PairConfig | None = None, name: str | None = None) -> Pairs:
     """Pairs from a corpus file (or bytes); without one, from the bundled sample corpus."""
     if data is None:
-        from ..sample import SAMPLE_PATH
+        from core.corpus.sample import SAMPLE_PATH
 
         data = SAMPLE_PATH
     config = config or PairConfig()
@@ -71,8 +70,8 @@ def train_seq2seq(
     model_config: Seq2SeqConfig | None = None,
     train_config: Seq2SeqTrainConfig | None = None,
     tokenizer_config: TokenizerConfig | None = None,
-    callback: Optional[Callback] = None,
-    stop: Optional[threading.Event] = None,
+    callback: Callback | None = None,
+    stop: threading.Event | None = None,
 ) -> Seq2SeqOutcome:
     """Train a reply generator; one tokenizer, trained on both sides of the training pairs, serves source and target."""
     train_config = train_config or Seq2SeqTrainConfig()

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
 
-from ..plots import WEIGHT_SCALE, style, token_labels
+from core.plots import WEIGHT_SCALE, style, token_labels
 
 CELL_TEXT_LIMIT = (12, 24)  # write weights into the cells only up to this many source, target pieces
 

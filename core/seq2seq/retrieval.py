@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from .metrics import corpus_chrf
+from core.seq2seq.metrics import corpus_chrf
 
-NGRAM_RANGE = (1, 4)  # char_wb, as core.baseline (measured there on the real file)
+NGRAM_RANGE = (1, 4)  # char_wb, as core.classifier.baseline (measured there on the real file)
 MEMBER = "retrieval.json"  # its member in a reply bundle
 QUERY_BATCH = 512  # sentences scored at once: (QUERY_BATCH, N) dense similarities
 

@@ -7,8 +7,8 @@ punctuation or the last piece: a fixed "resting place" that says nothing about w
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 SINK_SHARE = 0.5  # mean weight on the final pieces above which the matrix is flagged
 

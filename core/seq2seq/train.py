@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Iterator, Sequence
 
 import torch
 import torch.nn.functional as F
 
-from ..batching import bucketed_batches, pad_batch
-from ..config import LoopConfig
-from ..train import BatchResult, to_device
-from .model import Seq2Seq
+from core.config import LoopConfig
+from core.seq2seq.model import Seq2Seq
+from core.training.batching import bucketed_batches, pad_batch
+from core.training.loop import BatchResult, to_device
 
 
 @dataclass

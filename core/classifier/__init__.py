@@ -1,0 +1,1 @@
+"""The emotion classifier: model, task, pipeline, linear baseline, evaluation, walk-through."""

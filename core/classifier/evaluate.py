@@ -1,0 +1,100 @@
+"""Accuracy, macro-F1, per-class scores, confusion matrix and the misclassified rows."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+from sklearn.metrics import (
+    accuracy_score,
+    confusion_matrix,
+    f1_score,
+    precision_recall_fscore_support,
+)
+
+from core.classifier.task import Classifier, Prediction
+from core.corpus.data import Dataset
+from core.errors import AttentionLabError
+
+
+@dataclass
+class EvalReport:
+    label_names: list[str]
+    n: int
+    accuracy: float
+    macro_f1: float
+    per_class: list[dict]  # label, precision, recall, f1, support
+    confusion: list[list[int]]  # rows = true, columns = predicted, in label_names order
+    misclassified: pd.DataFrame  # text, true, predicted, confidence, index
+    predictions: list[Prediction] = field(repr=False, default_factory=list)
+    skipped_unknown_labels: dict[str, int] = field(default_factory=dict)
+    baseline: dict[str, float] = field(default_factory=dict)  # accuracy, macro_f1 of the bundle's baseline, if any
+
+    def to_json(self) -> dict:
+        report = {"n": self.n, "accuracy": self.accuracy, "macro_f1": self.macro_f1, "per_class": self.per_class,
+                  "confusion": self.confusion, "label_names": self.label_names,
+                  "skipped_unknown_labels": self.skipped_unknown_labels, "misclassified": len(self.misclassified)}
+        return {**report, **{f"baseline_{k}": v for k, v in self.baseline.items()}}
+
+
+def evaluate(classifier: Classifier, texts: Sequence[str], labels: Sequence[str], progress=None) -> EvalReport:
+    """Score the classifier on texts with label *names*; names the model doesn't know are skipped."""
+    known = set(classifier.label_names)
+    skipped: dict[str, int] = {}
+    for label in labels:
+        if label not in known:
+            skipped[label] = skipped.get(label, 0) + 1
+    pairs = [(t, y) for t, y in zip(texts, labels) if y in known]
+    if not pairs:
+        found = ", ".join(sorted(skipped)[:10])
+        raise AttentionLabError(f"None of the labels ({found}) is known to the model ({', '.join(classifier.label_names)}).")
+    texts, labels = [p[0] for p in pairs], [p[1] for p in pairs]
+    predictions = _predict_all(classifier, texts, progress)
+    predicted = [p.label for p in predictions]
+    names = classifier.label_names
+    return EvalReport(
+        label_names=names, n=len(labels),
+        accuracy=float(accuracy_score(labels, predicted)),
+        macro_f1=float(f1_score(labels, predicted, labels=names, average="macro", zero_division=0)),
+        per_class=_per_class(labels, predicted, names),
+        confusion=confusion_matrix(labels, predicted, labels=names).tolist(),
+        misclassified=_misclassified(texts, labels, predictions),
+        predictions=predictions, skipped_unknown_labels=skipped,
+        baseline=_baseline_scores(classifier, texts, labels),
+    )
+
+
+def _baseline_scores(classifier: Classifier, texts: list[str], labels: list[str]) -> dict[str, float]:
+    """The linear baseline on exactly the same rows, so the two numbers compare."""
+    if classifier.baseline is None:
+        return {}
+    index = {name: i for i, name in enumerate(classifier.label_names)}
+    return classifier.baseline.scores(texts, [index[label] for label in labels])
+
+
+def evaluate_dataset(classifier: Classifier, dataset: Dataset, progress=None) -> EvalReport:
+    names = [dataset.label_names[i] for i in dataset.labels]
+    return evaluate(classifier, dataset.texts, names, progress)
+
+
+def _predict_all(classifier: Classifier, texts: list[str], progress) -> list[Prediction]:
+    chunk = 512
+    predictions: list[Prediction] = []
+    for start in range(0, len(texts), chunk):
+        predictions.extend(classifier.predict(texts[start:start + chunk]))
+        if progress is not None:
+            progress(min(1.0, (start + chunk) / len(texts)))
+    return predictions
+
+
+def _per_class(labels: list[str], predicted: list[str], names: list[str]) -> list[dict]:
+    precision, recall, f1, support = precision_recall_fscore_support(labels, predicted, labels=names, zero_division=0)
+    return [{"label": name, "precision": float(p), "recall": float(r), "f1": float(f), "support": int(s)}
+            for name, p, r, f, s in zip(names, precision, recall, f1, support)]
+
+
+def _misclassified(texts: list[str], labels: list[str], predictions: list[Prediction]) -> pd.DataFrame:
+    rows = [{"index": i, "text": t, "true": y, "predicted": p.label, "confidence": p.probabilities[p.label]}
+            for i, (t, y, p) in enumerate(zip(texts, labels, predictions)) if p.label != y]
+    return pd.DataFrame(rows, columns=["index", "text", "true", "predicted", "confidence"])

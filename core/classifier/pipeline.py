@@ -1,0 +1,169 @@
+"""The classifier's whole recipe: split once → tokenizer on the training split → one run per pooling → metrics.
+
+The CLI, the app and the tests all call this; the app passes settings and draws what comes back.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from functools import cached_property
+
+from core.classifier.baseline import Baseline, train_baseline
+from core.classifier.model import BiLSTMWithAttention
+from core.classifier.task import Classifier, ClassifierTask, Split
+from core.config import ModelConfig, TokenizerConfig, TrainConfig
+from core.corpus.data import Dataset
+from core.corpus.split import group_split
+from core.corpus.tokenizer import Tokenizer, train_tokenizer
+from core.training.loop import Callback, FitResult, TrainEvent, train_new
+
+
+@dataclass
+class RunEvent:
+    """A training event tagged with the run it belongs to (a sweep trains several poolings in turn)."""
+
+    index: int
+    count: int
+    pooling: str
+    epochs: int  # planned epochs of this run
+    event: TrainEvent
+
+
+@dataclass
+class BaselineEvent:
+    """The linear baseline's validation scores, sent before the first run so a chart can draw them at once."""
+
+    accuracy: float
+    macro_f1: float
+
+
+@dataclass
+class Prepared:
+    """A dataset split once, and the tokenizer trained on its training rows: shared by a sweep's runs."""
+
+    dataset: Dataset
+    train_index: list[int]
+    val_index: list[int]
+    tokenizer: Tokenizer
+
+    def split(self, index: list[int], max_len: int, training: bool = False) -> Split:
+        """Encoded rows; a training split re-segments every epoch when the tokenizer samples (BPE-dropout)."""
+        texts = [self.dataset.texts[i] for i in index]
+        labels = [self.dataset.labels[i] for i in index]
+        resample = None
+        if training and self.tokenizer.config.sampling > 0:
+            resample = lambda: self.tokenizer.encode_batch(texts, max_len, sample=True)  # noqa: E731
+        return Split(self.tokenizer.encode_batch(texts, max_len), labels, resample)
+
+    @cached_property
+    def baseline(self) -> Baseline | None:
+        """The linear baseline, fitted on the training rows only (None without two classes there)."""
+        dataset = self.dataset
+        if len({dataset.labels[i] for i in self.train_index}) < 2:
+            return None
+        return train_baseline([dataset.texts[i] for i in self.train_index],
+                              [dataset.labels[i] for i in self.train_index], dataset.label_names)
+
+    @cached_property
+    def baseline_metrics(self) -> dict:
+        """The baseline's accuracy and macro-F1 on the validation rows."""
+        if self.baseline is None or not self.val_index:
+            return {}
+        dataset = self.dataset
+        scores = self.baseline.scores([dataset.texts[i] for i in self.val_index],
+                                      [dataset.labels[i] for i in self.val_index])
+        return {"baseline_accuracy": scores["accuracy"], "baseline_macro_f1": scores["macro_f1"]}
+
+
+@dataclass
+class TrainOutcome:
+    classifier: Classifier
+    fit: FitResult
+    prepared: Prepared
+
+    @property
+    def train_index(self) -> list[int]:
+        return self.prepared.train_index
+
+    @property
+    def val_index(self) -> list[int]:  # rows of the dataset held out for validation
+        return self.prepared.val_index
+
+    def val_texts(self) -> list[str]:
+        return [self.prepared.dataset.texts[i] for i in self.val_index]
+
+    def val_label_names(self) -> list[str]:
+        dataset = self.prepared.dataset
+        return [dataset.label_names[dataset.labels[i]] for i in self.val_index]
+
+
+def prepare(dataset: Dataset, train_config: TrainConfig, tokenizer: Tokenizer | None = None,
+            tokenizer_config: TokenizerConfig | None = None) -> Prepared:
+    """Split the dataset by dialogue; train a tokenizer on the training rows unless one is given."""
+    train_index, val_index = group_split(dataset.labels, dataset.groups, train_config.val_share, train_config.seed)
+    if tokenizer is None:
+        tokenizer = train_tokenizer([dataset.texts[i] for i in train_index], tokenizer_config)
+    return Prepared(dataset, train_index, val_index, tokenizer)
+
+
+def train_classifier(dataset: Dataset, model_config: ModelConfig | None = None, train_config: TrainConfig | None = None,
+                     tokenizer: Tokenizer | None = None, tokenizer_config: TokenizerConfig | None = None,
+                     callback: Callback | None = None, stop: threading.Event | None = None) -> TrainOutcome:
+    """Train one classifier; a tokenizer is trained on the training split unless given."""
+    train_config = train_config or TrainConfig()
+    prepared = prepare(dataset, train_config, tokenizer, tokenizer_config)
+    return train_run(prepared, model_config or ModelConfig(), train_config, callback, stop)
+
+
+def train_runs(dataset: Dataset, model_config: ModelConfig, train_config: TrainConfig, poolings: list[str],
+               tokenizer: Tokenizer | None = None, tokenizer_config: TokenizerConfig | None = None,
+               callback: Callable[[RunEvent | BaselineEvent], None] | None = None,
+               stop: threading.Event | None = None) -> list[TrainOutcome]:
+    """One run per pooling on the same split and tokenizer, so their scores compare; events are a
+    BaselineEvent, then RunEvents. Stop ends the current run and skips the rest."""
+    prepared = prepare(dataset, train_config, tokenizer, tokenizer_config)
+    if callback is not None and prepared.baseline_metrics:
+        metrics = prepared.baseline_metrics
+        callback(BaselineEvent(metrics["baseline_accuracy"], metrics["baseline_macro_f1"]))
+    outcomes = []
+    for index, pooling in enumerate(poolings):
+        if stop is not None and stop.is_set():
+            break
+        tag = None if callback is None else _tagger(callback, index, len(poolings), pooling, train_config.epochs)
+        outcomes.append(train_run(prepared, replace(model_config, pooling=pooling), train_config, tag, stop))
+    return outcomes
+
+
+def train_run(prepared: Prepared, model_config: ModelConfig, train_config: TrainConfig,
+              callback: Callback | None = None, stop: threading.Event | None = None) -> TrainOutcome:
+    model_config = replace(model_config, vocab_size=prepared.tokenizer.vocab_size,
+                           num_classes=len(prepared.dataset.label_names))
+    train_split = prepared.split(prepared.train_index, train_config.max_len, training=True)
+    val_split = prepared.split(prepared.val_index, train_config.max_len)
+    model, result = train_new(BiLSTMWithAttention, model_config, ClassifierTask(), train_split, val_split,
+                              train_config, callback, stop)
+    dataset = prepared.dataset
+    classifier = Classifier(prepared.tokenizer, model, list(dataset.label_names), dataset.config, train_config,
+                            {}, result.history(), prepared.baseline)
+    best = result.best
+    if best is not None:
+        classifier.metrics = {"val_accuracy": best.val_acc, "val_loss": best.val_loss, "best_epoch": result.best_epoch,
+                              "val_macro_f1": _macro_f1(classifier, val_split), **prepared.baseline_metrics}
+    return TrainOutcome(classifier, result, prepared)
+
+
+def _macro_f1(classifier: Classifier, split: Split) -> float:
+    """Macro-F1 of the restored best model on the validation split (accuracy alone flatters skewed tasks)."""
+    from sklearn.metrics import f1_score
+
+    if not split.labels:
+        return float("nan")
+    predicted = classifier.predict_ids(split.sequences)
+    return float(f1_score(split.labels, predicted, labels=list(range(len(classifier.label_names))),
+                          average="macro", zero_division=0))
+
+
+def _tagger(callback: Callable[[RunEvent], None], index: int, count: int, pooling: str, epochs: int) -> Callback:
+    return lambda event: callback(RunEvent(index, count, pooling, epochs, event))

@@ -1,0 +1,1 @@
+"""`python -m core ...`: the app's headless twin, one module per command group."""

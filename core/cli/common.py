@@ -1,0 +1,90 @@
+"""What every task's command line shares: the training flags, input and output checks, the progress bar."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from core.config import LoopConfig
+from core.errors import AttentionLabError
+from core.training.loop import perplexity
+
+
+def add_training_args(parser: argparse.ArgumentParser, loop: LoopConfig, emb_dim: int, hidden_dim: int,
+                      vocab_size: int | str) -> None:
+    """The flags both `train` commands take, with the task's own defaults."""
+    parser.add_argument("--epochs", type=int, default=loop.epochs)
+    parser.add_argument("--batch-size", type=int, default=loop.batch_size)
+    parser.add_argument("--lr", type=float, default=loop.lr)
+    parser.add_argument("--schedule", choices=("constant", "cosine"), default=loop.schedule)
+    parser.add_argument("--vocab-size", default=str(vocab_size),
+                        help="pieces in the BPE vocabulary, or 'auto' (chosen from the corpus)")
+    parser.add_argument("--emb-dim", type=int, default=emb_dim)
+    parser.add_argument("--hidden-dim", type=int, default=hidden_dim)
+    parser.add_argument("--seed", type=int, default=loop.seed)
+    parser.add_argument("--val-share", type=float, default=loop.val_share)
+    parser.add_argument("--patience", type=int, default=loop.patience, help="epochs without improvement before stopping (0: never)")
+
+
+def loop_settings(args: argparse.Namespace) -> dict:
+    """The LoopConfig fields the shared flags set, checked."""
+    if args.epochs < 1 or args.batch_size < 1:
+        raise AttentionLabError("--epochs and --batch-size must be at least 1.")
+    if not 0.0 <= args.val_share < 1.0:
+        raise AttentionLabError("--val-share must be in [0, 1).")
+    if args.patience < 0:
+        raise AttentionLabError("--patience must be 0 or more.")
+    return {"epochs": args.epochs, "batch_size": args.batch_size, "lr": args.lr, "schedule": args.schedule,
+            "seed": args.seed, "val_share": args.val_share, "patience": args.patience}
+
+
+def vocab_setting(value: str) -> int | str:
+    """--vocab-size: a whole number, or 'auto'."""
+    if value == "auto":
+        return value
+    try:
+        return int(value)
+    except ValueError:
+        raise AttentionLabError(f"--vocab-size takes a whole number or 'auto', not {value!r}.") from None
+
+
+def data_path(data: str | None) -> Path:
+    """The file given, or the bundled sample corpus."""
+    if data:
+        return Path(data)
+    from core.corpus.sample import SAMPLE_PATH
+
+    return SAMPLE_PATH
+
+
+def check_output_dir(out: str) -> None:
+    parent = Path(out).resolve().parent
+    if not parent.is_dir():
+        raise AttentionLabError(f"Cannot write {out}: folder {parent} does not exist.")
+
+
+class ProgressBar:
+    """A one-line progress bar on stderr, fed by training events: accuracy, or perplexity for generation."""
+
+    def __init__(self, second: str = "accuracy", width: int = 30):
+        self.second = second
+        self.width = width
+        self.last_epoch = ""
+
+    def _metrics(self, loss: float, acc: float, prefix: str = "") -> str:
+        if self.second == "perplexity":
+            return f"{prefix}loss {loss:.3f} {prefix}ppl {perplexity(loss):.1f}"
+        return f"{prefix}loss {loss:.3f} {prefix}acc {acc:.3f}"
+
+    def __call__(self, event) -> None:
+        if event.kind == "end":
+            sys.stderr.write("\n")
+            return
+        if event.kind == "epoch":
+            self.last_epoch = "| " + self._metrics(event.val_loss, event.val_acc, "val ")
+        filled = int(self.width * event.progress)
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (self.width - filled)}] {event.progress:4.0%} epoch {event.epoch} "
+                         f"{self._metrics(event.train_loss, event.train_acc)} {event.sentences_per_s:.0f} sent/s "
+                         f"{self.last_epoch}  ")
+        sys.stderr.flush()

@@ -1,0 +1,1 @@
+"""Reading AIHUB files into corpora and datasets, splitting them, and the SentencePiece tokenizer."""

@@ -1,0 +1,391 @@
+"""Read AIHUB 감성 대화 말뭉치 files (both releases as xlsx or CSV/TSV, or the JSON release) and build datasets."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import unicodedata
+import zipfile
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO, Union
+
+import pandas as pd
+
+from core.config import DataConfig
+from core.errors import CorpusError
+
+Source = Union[str, Path, bytes, BinaryIO]
+
+META_COLUMNS = ["연령", "성별", "상황키워드", "신체질환", "감정_대분류", "감정_소분류"]
+OLD_COLUMNS = ["번호", *META_COLUMNS] + [f"{who}{k}" for k in range(1, 5) for who in ("사람문장", "시스템응답")]
+NEW_COLUMNS = ["", *META_COLUMNS] + [f"{who}{k}" for k in range(1, 4) for who in ("사람문장", "시스템문장")]
+REQUIRED = ["감정_대분류", "사람문장1"]
+HUMAN = [f"사람문장{k}" for k in range(1, 5)]
+SYSTEM = [f"시스템응답{k}" for k in range(1, 5)]  # the new release's 시스템문장k is renamed to this
+
+EMOTIONS6 = ("기쁨", "당황", "분노", "불안", "상처", "슬픔")
+BINARY = ("긍정", "부정")
+BINARY_POSITIVE = "기쁨"
+
+MAX_FILE_BYTES = 200 * 1024 * 1024
+MAX_UNZIPPED_BYTES = 1024 * 1024 * 1024  # an xlsx inflating past this is treated as a zip bomb
+MAX_ROWS = 300_000
+
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls, or an encrypted .xlsx
+_SPACES = re.compile(r"\s+")
+_UTF8_BOM = b"\xef\xbb\xbf"
+
+# The JSON release labels each dialogue with an emotion code E10..E69: the tens digit is the
+# 감정_대분류, the code itself the 감정_소분류. Names as the spreadsheet release writes them, checked
+# block by block against its (감정_대분류, 감정_소분류) pairs; public code tables spell E51 and E59
+# "고립된(당황한)" and "혼란스러운(당황한)", which the spreadsheet writes without the parenthesis
+# (60 codes, 58 distinct names).
+JSON_MAJOR = {"1": "분노", "2": "슬픔", "3": "불안", "4": "상처", "5": "당황", "6": "기쁨"}
+_JSON_MINOR_ROWS = (  # row r holds E(10r+10)..E(10r+19)
+    ("분노", "툴툴대는", "좌절한", "짜증내는", "방어적인", "악의적인", "안달하는", "구역질 나는", "노여워하는", "성가신"),
+    ("슬픔", "실망한", "비통한", "후회되는", "우울한", "마비된", "염세적인", "눈물이 나는", "낙담한", "환멸을 느끼는"),
+    ("불안", "두려운", "스트레스 받는", "취약한", "혼란스러운", "당혹스러운", "회의적인", "걱정스러운", "조심스러운", "초조한"),
+    ("상처", "질투하는", "배신당한", "고립된", "충격 받은", "가난한, 불우한", "희생된", "억울한", "괴로워하는", "버려진"),
+    ("당황", "고립된", "남의 시선을 의식하는", "외로운", "열등감", "죄책감의", "부끄러운", "혐오스러운", "한심한", "혼란스러운"),
+    ("기쁨", "감사하는", "신뢰하는", "편안한", "만족스러운", "흥분", "느긋", "안도", "신이 난", "자신하는"),
+)
+JSON_MINOR = {f"E{10 * row + 10 + i}": name for row, names in enumerate(_JSON_MINOR_ROWS) for i, name in enumerate(names)}
+
+
+@dataclass
+class Corpus:
+    """The rows of one spreadsheet, renamed to the old-release columns."""
+
+    frame: pd.DataFrame
+    release: str  # "old" (15 columns) | "new" (221115) | "json" (the official JSON release)
+    source_name: str
+    sheet: str
+    rows_read: int
+    rows_capped: int = 0
+    cells_cut: int = 0
+
+
+@dataclass
+class DatasetReport:
+    rows_read: int
+    dropped_empty_text: int
+    dropped_missing_label: int
+    duplicates_removed: int
+    label_counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def rows_used(self) -> int:
+        return sum(self.label_counts.values())
+
+
+@dataclass
+class Dataset:
+    texts: list[str]
+    labels: list[int]
+    label_names: list[str]
+    report: DatasetReport
+    config: DataConfig
+    groups: list[int] = field(default_factory=list)  # the dialogue (row) each example comes from
+
+    def __post_init__(self) -> None:
+        if not self.groups:
+            self.groups = list(range(len(self.texts)))
+
+
+def normalize_text(value: object) -> str:
+    """NFC and single spaces; NaN and None become the empty string."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", str(value))).strip()
+
+
+def load_corpus(source: Source, name: str | None = None, max_chars: int = 1000) -> Corpus:
+    """Read a spreadsheet or CSV/TSV of either AIHUB release; raise CorpusError on bad input."""
+    data, name = _read_bytes(source, name)
+    if data.startswith(_ZIP_MAGIC):
+        frame, sheet = _read_xlsx(data, name)
+    elif data.startswith(_OLE_MAGIC):
+        raise CorpusError(_ole_message(data, name))
+    elif _looks_like_json(data):
+        return _read_json(data, name, max_chars)
+    else:
+        frame, sheet = _read_delimited(data, name), "csv"
+    return _to_corpus(frame, name, sheet, max_chars)
+
+
+def build_dataset(corpus: Corpus, config: DataConfig) -> Dataset:
+    """Texts and integer labels for a task, with a report of what was dropped and why."""
+    frame = corpus.frame
+    label_column = "감정_소분류" if config.task == "emotion58" else "감정_대분류"
+    if label_column not in frame.columns:
+        raise CorpusError(f"{corpus.source_name}: task {config.task} needs the column {label_column}, which is missing.")
+    texts = _texts(frame, config)  # indexed by the dialogue's row; a row repeats in the turns mode
+    labels = frame[label_column].map(normalize_text)
+    if config.task == "binary":
+        labels = labels.map(lambda x: "" if not x else ("긍정" if x == BINARY_POSITIVE else "부정"))
+    labels = labels.reindex(texts.index)
+    empty_text = texts.eq("")
+    missing_label = labels.eq("") & ~empty_text
+    keep = ~(empty_text | missing_label)
+    table = pd.DataFrame({"text": texts[keep].to_numpy(), "label": labels[keep].to_numpy(),
+                          "group": texts.index[keep].to_numpy()})
+    deduped = table.drop_duplicates(subset="text", keep="first")
+    label_names = _label_order(deduped["label"], config.task)
+    counts = Counter(deduped["label"])
+    report = DatasetReport(
+        rows_read=len(frame),
+        dropped_empty_text=int(empty_text.sum()),
+        dropped_missing_label=int(missing_label.sum()),
+        duplicates_removed=len(table) - len(deduped),
+        label_counts={name: counts[name] for name in label_names},
+    )
+    _check_usable(report, corpus.source_name)
+    index = {name: i for i, name in enumerate(label_names)}
+    return Dataset(deduped["text"].tolist(), [index[x] for x in deduped["label"]], label_names, report, config,
+                   [int(g) for g in deduped["group"]])
+
+
+def write_xlsx(frame: pd.DataFrame, target: str | Path | BinaryIO, sheet: str = "Sheet1") -> None:
+    frame.to_excel(target, sheet_name=sheet, index=False, engine="openpyxl")
+
+
+def template_frame() -> pd.DataFrame:
+    """The old-release header with two example rows, for users preparing their own file."""
+    rows = [
+        [1, "청년", "여성", "진로,취업,직장", "해당없음", "기쁨", "신이 난", "드디어 원하던 회사에 합격했어!",
+         "축하해요! 정말 기쁘시겠어요.", "내일 부모님께 말씀드리려고.", "부모님도 정말 좋아하시겠네요.", None, None, None, None],
+        [2, "중년", "남성", "재정,은퇴,노후준비", "만성질환 유", "불안", "걱정스러운", "은퇴하고 나면 생활비가 모자랄까 봐 걱정돼.",
+         "노후 생활비가 걱정되시는군요.", "모아 둔 돈이 많지 않아.", "지금 할 수 있는 준비부터 함께 생각해 봐요.", None, None, None, None],
+    ]
+    return pd.DataFrame(rows, columns=OLD_COLUMNS)
+
+
+def template_bytes() -> bytes:
+    buffer = io.BytesIO()
+    write_xlsx(template_frame(), buffer)
+    return buffer.getvalue()
+
+
+def _read_bytes(source: Source, name: str | None) -> tuple[bytes, str]:
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        if not path.is_file():
+            raise CorpusError(f"File not found: {path}")
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise CorpusError(f"{path.name}: file is larger than {MAX_FILE_BYTES // 2**20} MB.")
+        return path.read_bytes(), name or path.name
+    data = source if isinstance(source, bytes) else source.read()
+    if len(data) > MAX_FILE_BYTES:
+        raise CorpusError(f"{name or 'upload'}: file is larger than {MAX_FILE_BYTES // 2**20} MB.")
+    if not data.strip():
+        raise CorpusError(f"{name or 'upload'}: the file is empty.")
+    return data, name or getattr(source, "name", "upload")
+
+
+def _read_xlsx(data: bytes, name: str) -> tuple[pd.DataFrame, str]:
+    _check_zip(data, name)
+    try:
+        book = pd.ExcelFile(io.BytesIO(data), engine="calamine")
+        sheets = sorted(book.sheet_names, key=lambda s: s != "Sheet1")  # Sheet1 first
+        found: dict[str, list[str]] = {}
+        for sheet in sheets:
+            frame = pd.read_excel(book, sheet_name=sheet, dtype=object, nrows=MAX_ROWS + 1)
+            frame.columns = [_clean_header(c) for c in frame.columns]
+            if all(c in frame.columns for c in REQUIRED):
+                return frame, sheet
+            found[sheet] = list(frame.columns)
+    except CorpusError:
+        raise
+    except Exception as error:  # calamine raises several types for damaged files
+        raise CorpusError(f"{name}: the spreadsheet is damaged or not an Excel workbook ({type(error).__name__}).") from None
+    raise CorpusError(_missing_columns_message(name, found))
+
+
+def _check_zip(data: bytes, name: str) -> None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+            names = {m.filename for m in members}
+    except zipfile.BadZipFile:
+        raise CorpusError(f"{name}: the file looks like a zip/xlsx but is corrupted.") from None
+    if "[Content_Types].xml" not in names:
+        raise CorpusError(f"{name}: this is a zip archive, not an Excel workbook (.xlsx).")
+    if sum(m.file_size for m in members) > MAX_UNZIPPED_BYTES or len(members) > 10_000:
+        raise CorpusError(f"{name}: the workbook inflates to more than {MAX_UNZIPPED_BYTES // 2**20} MB; refusing it (zip bomb guard).")
+
+
+def _ole_message(data: bytes, name: str) -> str:
+    if "EncryptedPackage".encode("utf-16-le") in data[:1_000_000]:
+        return f"{name}: the workbook is password-protected (encrypted). Save it without a password and upload again."
+    return f"{name}: this is a legacy .xls (Excel 97-2003) file. Open it in Excel and save as .xlsx or CSV."
+
+
+def _read_delimited(data: bytes, name: str) -> pd.DataFrame:
+    text = _decode(data, name)
+    first_line = text.split("\n", 1)[0]
+    separator = "\t" if first_line.count("\t") > first_line.count(",") else ","
+    try:
+        frame = pd.read_csv(io.StringIO(text), sep=separator, dtype=object, nrows=MAX_ROWS + 1, keep_default_na=True)
+    except Exception as error:
+        raise CorpusError(f"{name}: not a spreadsheet or a readable CSV/TSV file ({type(error).__name__}).") from None
+    frame.columns = [_clean_header(c) for c in frame.columns]
+    if not all(c in frame.columns for c in REQUIRED):
+        raise CorpusError(_missing_columns_message(name, {"csv": list(frame.columns)}))
+    return frame
+
+
+def _decode(data: bytes, name: str) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    if b"\x00" in data[:4096]:
+        raise CorpusError(f"{name}: this is a binary file, not a spreadsheet or CSV.")
+    for encoding in ("utf-8-sig", "cp949"):  # cp949 is a superset of EUC-KR (Korean Excel)
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise CorpusError(f"{name}: text is neither UTF-8 nor CP949/EUC-KR; save the CSV as UTF-8.")
+
+
+def _looks_like_json(data: bytes) -> bool:
+    return data.removeprefix(_UTF8_BOM).lstrip()[:1] in (b"[", b"{")
+
+
+def _read_json(data: bytes, name: str, max_chars: int) -> Corpus:
+    """The official JSON release; a text file that merely starts with [ or { is read as CSV."""
+    try:
+        payload = json.loads(data.removeprefix(_UTF8_BOM).decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        try:
+            return _to_corpus(_read_delimited(data, name), name, "csv", max_chars)
+        except CorpusError:
+            raise CorpusError(f"{name}: not valid UTF-8 JSON ({_json_problem(error)}).") from None
+    dialogues = _json_dialogues(payload, name)
+    rows = [_json_row(dialogue, index, name) for index, dialogue in enumerate(dialogues[: MAX_ROWS + 1])]
+    frame = pd.DataFrame(rows, columns=OLD_COLUMNS, dtype=object)
+    corpus = _to_corpus(frame, name, "json", max_chars)
+    corpus.release = "json"
+    corpus.rows_capped = max(0, len(dialogues) - MAX_ROWS)
+    return corpus
+
+
+def _json_problem(error: Exception) -> str:
+    if isinstance(error, json.JSONDecodeError):
+        return f"{error.msg} at line {error.lineno}, column {error.colno}"
+    return "the bytes are not UTF-8"
+
+
+def _json_dialogues(payload: object, name: str) -> list:
+    if isinstance(payload, dict) and "talk" in payload:
+        payload = [payload]  # a single dialogue
+    if not isinstance(payload, list):
+        raise CorpusError(f"{name}: expected a JSON list of dialogues (AIHUB layout), found a {type(payload).__name__}.")
+    if not payload:
+        raise CorpusError(f"{name}: the JSON list has no dialogues.")
+    return payload
+
+
+def _json_row(dialogue: object, index: int, name: str) -> dict:
+    """One dialogue as a row of OLD_COLUMNS; HSk → 사람문장k, SSk → 시스템응답k."""
+    try:
+        profile, talk = dialogue["profile"], dialogue["talk"]
+        emotion, content = profile["emotion"], talk["content"]
+        code = str(emotion["type"]).strip().upper()
+    except (TypeError, KeyError):
+        content = None
+    if not isinstance(content, dict):
+        raise CorpusError(f"{name}: dialogue {index + 1} is not in the AIHUB layout "
+                          "(needs profile.emotion.type and talk.content with HS01, SS01, ...).")
+    if code not in JSON_MINOR:
+        raise CorpusError(f"{name}: dialogue {index + 1} has the unknown emotion code {code!r} (expected E10 to E69).")
+    human = _json_list(profile.get("persona"), "human")
+    situation = _json_list(emotion, "situation")
+    row = {"번호": _json_talk_id(talk, index), "연령": _nth(human, 0), "성별": _nth(human, 1),
+           "상황키워드": _nth(situation, 0), "신체질환": _nth(situation, 1),
+           "감정_대분류": JSON_MAJOR[code[1]], "감정_소분류": JSON_MINOR[code]}
+    for k in range(1, 5):
+        row[f"사람문장{k}"] = _json_text(content.get(f"HS{k:02d}"))
+        row[f"시스템응답{k}"] = _json_text(content.get(f"SS{k:02d}"))
+    return row
+
+
+def _json_list(parent: object, key: str) -> list:
+    value = parent.get(key) if isinstance(parent, dict) else None
+    return value if isinstance(value, list) else []
+
+
+def _nth(values: list, position: int) -> object:
+    return values[position] if len(values) > position else None
+
+
+def _json_talk_id(talk: dict, index: int) -> object:
+    ids = talk.get("id")
+    return ids.get("talk-id", index + 1) if isinstance(ids, dict) else index + 1
+
+
+def _json_text(value: object) -> str | None:
+    """Empty strings are missing turns, as blank cells are in the spreadsheets."""
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def _clean_header(column: object) -> str:
+    text = normalize_text(column)
+    return "" if text.startswith("Unnamed:") else text
+
+
+def _missing_columns_message(name: str, found: dict[str, list[str]]) -> str:
+    seen = "; ".join(f"{sheet}: {', '.join(c or '(blank)' for c in cols[:20]) or '(none)'}" for sheet, cols in found.items())
+    return (f"{name}: no sheet has the columns {', '.join(REQUIRED)}. Found {seen}. "
+            f"Expected the AIHUB header, e.g. {', '.join(OLD_COLUMNS[:9])}, ...")
+
+
+def _to_corpus(frame: pd.DataFrame, name: str, sheet: str, max_chars: int) -> Corpus:
+    release = "new" if any(c.startswith("시스템문장") for c in frame.columns) else "old"
+    frame = frame.rename(columns={f"시스템문장{k}": f"시스템응답{k}" for k in range(1, 5)})
+    frame = frame.loc[:, [c for c in frame.columns if c]]  # drop the new release's blank index column
+    frame = frame.loc[:, ~frame.columns.duplicated()]
+    capped = max(0, len(frame) - MAX_ROWS)
+    frame = frame.iloc[:MAX_ROWS].reset_index(drop=True)
+    cut = 0
+    for column in [c for c in HUMAN + SYSTEM if c in frame.columns]:
+        lengths = frame[column].map(lambda v: len(v) if isinstance(v, str) else 0)
+        cut += int((lengths > max_chars).sum())
+        frame[column] = frame[column].map(lambda v: v[:max_chars] if isinstance(v, str) else v)
+    if frame.empty:
+        raise CorpusError(f"{name}: the sheet has a header but no rows.")
+    return Corpus(frame, release, name, sheet, len(frame), capped, cut)
+
+
+def _texts(frame: pd.DataFrame, config: DataConfig) -> pd.Series:
+    """The example texts, indexed by their dialogue's row: 사람문장1, the human turns joined, or each turn."""
+    if config.text == "first":
+        return frame["사람문장1"].map(normalize_text).str.slice(0, config.max_chars)
+    turns = frame[[c for c in HUMAN if c in frame.columns]].map(normalize_text)  # (rows, turns)
+    if config.text == "all":
+        joined = turns.apply(lambda row: " ".join(t for t in row if t), axis=1)
+        return joined.str.slice(0, config.max_chars)
+    stacked = turns.stack()  # one entry per (row, turn), in dialogue order
+    stacked = stacked[stacked != ""].droplevel(1)
+    silent = pd.Series("", index=frame.index.difference(stacked.index))  # counted as empty dialogues
+    return pd.concat([stacked, silent]).sort_index(kind="stable").str.slice(0, config.max_chars)
+
+
+def _label_order(labels: pd.Series, task: str) -> list[str]:
+    present = set(labels)
+    if task == "binary":
+        return [x for x in BINARY if x in present]
+    if task == "emotion6" and present <= set(EMOTIONS6):
+        return [x for x in EMOTIONS6 if x in present]
+    return sorted(present)
+
+
+def _check_usable(report: DatasetReport, name: str) -> None:
+    if report.rows_used == 0:
+        raise CorpusError(f"{name}: no usable rows (every row lacks text or a label).")
+    if len(report.label_counts) < 2:
+        only = next(iter(report.label_counts))
+        raise CorpusError(f"{name}: all {report.rows_used} usable rows have the same label ({only}); a classifier needs at least two classes.")

@@ -1,0 +1,1 @@
+"""Long operations as jobs: submit, poll snapshots, stop; run in worker processes."""

@@ -1,0 +1,1 @@
+"""What survives a restart: the SQLite index, files, workspaces and their runs, share links, the board."""

@@ -1,0 +1,340 @@
+"""Workspaces: one user's corpus, tokenizer, runs and active models, kept across refreshes and restarts.
+
+A workspace is found only by its token (secrets, 192 bits), which the index stores hashed and never logs.
+Every change writes its file first (temp, fsync, rename; core/storage/blobs.py), then its rows in one transaction,
+so a crash leaves at worst an unreferenced file (removed on open), never a row pointing at a missing file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import secrets
+import shutil
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from core.storage.blobs import fsync_folder, is_temp, remove_stale_temps, write_atomic
+from core.storage.store import Store, open_store
+
+TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{22,64}")
+ORPHAN_GRACE_S = 600.0  # an unreferenced file younger than this may belong to a save in progress
+RUN_COLUMNS = ("number, pooling, status, settings, curves, metrics, elapsed_s")
+
+
+@dataclass
+class RunData:
+    """One training run as the Train page shows it (the model itself is a bundle file beside it)."""
+
+    number: int
+    pooling: str
+    settings: dict
+    epochs: list[dict]
+    steps: list[dict]
+    steps_per_epoch: float
+    metrics: dict
+    stopped: bool
+    elapsed_s: float
+
+
+@dataclass
+class StoredCorpus:
+    name: str
+    data: bytes | None  # None: the bundled sample
+    task: str
+    text: str
+
+
+@dataclass
+class StoredModel:
+    source: str  # a run name or an uploaded file's name
+    run: int | None  # the run's number when the model is a run's
+    bundle: bytes
+    val_texts: list[str]
+    val_labels: list[str]
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def key_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("ascii")).hexdigest()
+
+
+def create_workspace(store: Store | None = None) -> Workspace:
+    store = store or open_store()
+    token, now = new_token(), time.time()
+    with store.transaction() as db:
+        cursor = db.execute("INSERT INTO workspaces (key_hash, created, used) VALUES (?, ?, ?)", (key_hash(token), now, now))
+    return Workspace(store, cursor.lastrowid, token)
+
+
+def open_workspace(token: object, store: Store | None = None) -> Workspace | None:
+    """The workspace with this token, cleaned of anything a crash left behind; None for an unknown or malformed token."""
+    if not isinstance(token, str) or not TOKEN_PATTERN.fullmatch(token):
+        return None
+    store = store or open_store()
+    with store.connect() as db:
+        row = db.execute("SELECT id FROM workspaces WHERE key_hash = ?", (key_hash(token),)).fetchone()
+    if row is None:
+        return None
+    workspace = Workspace(store, row[0], token)
+    workspace.recover()
+    workspace.touch()
+    return workspace
+
+
+class Workspace:
+    """One workspace's rows and files. Thread-safe: each method opens its own connection."""
+
+    def __init__(self, store: Store, workspace_id: int, token: str):
+        self.store, self.id, self.token = store, workspace_id, token
+
+    def __repr__(self) -> str:  # never the token: reprs end up in logs
+        return f"Workspace(id={self.id})"
+
+    @property
+    def folder(self) -> Path:
+        return self.store.folder(self.id)
+
+    def touch(self) -> None:
+        with self.store.transaction() as db:
+            db.execute("UPDATE workspaces SET used = ? WHERE id = ?", (time.time(), self.id))
+
+    def exists(self) -> bool:
+        with self.store.connect() as db:
+            return db.execute("SELECT 1 FROM workspaces WHERE id = ?", (self.id,)).fetchone() is not None
+
+    def usage(self) -> int:
+        with self.store.connect() as db:
+            return db.execute("SELECT COALESCE(SUM(bytes), 0) FROM blobs WHERE workspace = ?", (self.id,)).fetchone()[0]
+
+    # corpus and tokenizer ---------------------------------------------------------------------------------
+
+    def save_corpus(self, name: str, data: bytes | None, task: str, text: str) -> None:
+        """The current corpus (None bytes: the bundled sample); the old corpus and its tokenizer are dropped."""
+        old = self._files("SELECT file FROM corpora WHERE workspace = ? UNION ALL SELECT file FROM tokenizers WHERE workspace = ?",
+                          (self.id, self.id))
+
+        def rows(db: sqlite3.Connection, path: str | None) -> None:
+            db.execute("DELETE FROM tokenizers WHERE workspace = ?", (self.id,))
+            db.execute("INSERT OR REPLACE INTO corpora VALUES (?, ?, ?, ?, ?, ?)", (self.id, name, path, task, text, time.time()))
+
+        self._write("corpus", data, rows, old)
+
+    def set_data_config(self, task: str, text: str) -> None:
+        with self.store.transaction() as db:
+            db.execute("UPDATE corpora SET task = ?, text = ? WHERE workspace = ?", (task, text, self.id))
+
+    def corpus(self) -> StoredCorpus | None:
+        with self.store.connect() as db:
+            row = db.execute("SELECT name, file, task, text FROM corpora WHERE workspace = ?", (self.id,)).fetchone()
+        if row is None:
+            return None
+        name, path, task, text = row
+        data = self._read(path) if path else None
+        if path and data is None:
+            return None
+        return StoredCorpus(name, data, task, text)
+
+    def save_tokenizer(self, proto: bytes, meta: dict) -> None:
+        old = self._files("SELECT file FROM tokenizers WHERE workspace = ?", (self.id,))
+
+        def rows(db: sqlite3.Connection, path: str | None) -> None:
+            db.execute("INSERT OR REPLACE INTO tokenizers VALUES (?, ?, ?)", (self.id, path, json.dumps(meta)))
+
+        self._write("tokenizer", proto, rows, old)
+
+    def clear_tokenizer(self) -> None:
+        old = self._files("SELECT file FROM tokenizers WHERE workspace = ?", (self.id,))
+        self._write("tokenizer", None, lambda db, _: db.execute("DELETE FROM tokenizers WHERE workspace = ?", (self.id,)), old)
+
+    def tokenizer(self) -> tuple[bytes, dict] | None:
+        with self.store.connect() as db:
+            row = db.execute("SELECT file, meta FROM tokenizers WHERE workspace = ?", (self.id,)).fetchone()
+        proto = self._read(row[0]) if row else None
+        return (proto, json.loads(row[1])) if proto is not None else None
+
+    # runs -------------------------------------------------------------------------------------------------
+
+    def save_run(self, run: RunData, bundle: bytes, val_texts: list[str] = (), val_labels: list[str] = ()) -> int:
+        """Keep a run and its model bundle; returns its number (the next free one if `run.number` is taken)."""
+        def rows(db: sqlite3.Connection, path: str | None) -> None:
+            taken = db.execute("SELECT 1 FROM runs WHERE workspace = ? AND number = ?", (self.id, run.number)).fetchone()
+            if taken:
+                run.number = db.execute("SELECT MAX(number) + 1 FROM runs WHERE workspace = ?", (self.id,)).fetchone()[0]
+            db.execute("INSERT INTO runs (workspace, number, pooling, status, settings, curves, metrics, elapsed_s, "
+                       "val_accuracy, val_macro_f1, baseline_accuracy, baseline_macro_f1, validation, file, created) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (self.id, *_run_values(run, val_texts, val_labels), path, time.time()))
+
+        self._write(f"run-{run.number}", bundle, rows, [])
+        return run.number
+
+    def has_run(self, number: int) -> bool:
+        with self.store.connect() as db:
+            return db.execute("SELECT 1 FROM runs WHERE workspace = ? AND number = ?", (self.id, number)).fetchone() is not None
+
+    def runs(self) -> list[RunData]:
+        with self.store.connect() as db:
+            rows = db.execute(f"SELECT {RUN_COLUMNS} FROM runs WHERE workspace = ? ORDER BY number", (self.id,)).fetchall()
+        return [_run_from_row(row) for row in rows]
+
+    def run_model(self, number: int) -> StoredModel | None:
+        """A run's bundle bytes and validation rows (None if it is gone)."""
+        with self.store.connect() as db:
+            row = db.execute("SELECT pooling, file, validation FROM runs WHERE workspace = ? AND number = ?",
+                             (self.id, number)).fetchone()
+        bundle = self._read(row[1]) if row else None
+        if bundle is None:
+            return None
+        validation = json.loads(row[2])
+        return StoredModel(f"#{number} {row[0]}", number, bundle, validation["texts"], validation["labels"])
+
+    # active models ----------------------------------------------------------------------------------------
+
+    def set_active_run(self, number: int, kind: str = "classifier") -> None:
+        old = self._files("SELECT file FROM models WHERE workspace = ? AND kind = ? AND file IS NOT NULL", (self.id, kind))
+        with self.store.transaction() as db:
+            pooling = db.execute("SELECT pooling FROM runs WHERE workspace = ? AND number = ?", (self.id, number)).fetchone()
+            if pooling is None:
+                return
+            db.execute("INSERT OR REPLACE INTO models VALUES (?, ?, ?, ?, NULL, '{}')", (self.id, kind, f"#{number} {pooling[0]}", number))
+            for path in old:
+                db.execute("DELETE FROM blobs WHERE path = ?", (path,))
+        self._unlink(old)
+
+    def set_active_bundle(self, bundle: bytes, source: str, kind: str = "classifier", val_texts: list[str] = (),
+                          val_labels: list[str] = ()) -> None:
+        """An uploaded (or otherwise run-less) model becomes the active one of its kind."""
+        old = self._files("SELECT file FROM models WHERE workspace = ? AND kind = ? AND file IS NOT NULL", (self.id, kind))
+        validation = json.dumps({"texts": list(val_texts), "labels": list(val_labels)}, ensure_ascii=False)
+
+        def rows(db: sqlite3.Connection, path: str | None) -> None:
+            db.execute("INSERT OR REPLACE INTO models VALUES (?, ?, ?, NULL, ?, ?)", (self.id, kind, source, path, validation))
+
+        self._write(f"model-{kind}", bundle, rows, old)
+
+    def active_model(self, kind: str = "classifier") -> StoredModel | None:
+        with self.store.connect() as db:
+            row = db.execute("SELECT source, run, file, validation FROM models WHERE workspace = ? AND kind = ?",
+                             (self.id, kind)).fetchone()
+        if row is None:
+            return None
+        source, run, path, validation = row
+        if run is not None:
+            return self.run_model(run)
+        bundle = self._read(path)
+        if bundle is None:
+            return None
+        validation = json.loads(validation)
+        return StoredModel(source, None, bundle, validation.get("texts", []), validation.get("labels", []))
+
+    # deleting and recovering ------------------------------------------------------------------------------
+
+    def delete(self) -> None:
+        """Remove the workspace's rows (one transaction), then its folder."""
+        with self.store.transaction() as db:
+            db.execute("DELETE FROM workspaces WHERE id = ?", (self.id,))
+        shutil.rmtree(self.folder, ignore_errors=True)
+        fsync_folder(self.folder.parent)
+
+    def recover(self, now: float | None = None) -> None:
+        """Forget rows whose file is missing; delete temporary files of dead writers and long-unreferenced files."""
+        now = time.time() if now is None else now
+        folder = self.folder
+        if folder.exists():
+            remove_stale_temps(folder, now)
+        with self.store.transaction() as db:
+            listed = {p for (p,) in db.execute("SELECT path FROM blobs WHERE workspace = ?", (self.id,))}
+            missing = [p for p in listed if not (self.store.home / p).is_file()]
+            for path in missing:
+                _forget(db, path)
+        for path in folder.iterdir() if folder.exists() else []:
+            relative = path.relative_to(self.store.home).as_posix()
+            if relative not in listed and not is_temp(path) and now - path.stat().st_mtime > ORPHAN_GRACE_S:
+                path.unlink(missing_ok=True)
+
+    # files ------------------------------------------------------------------------------------------------
+
+    def _write(self, stem: str, data: bytes | None, rows, old: list[str]) -> None:
+        """Write `data` as a new file (if any), then in one transaction: its blob row, `rows(db, path)`, and
+        forgetting `old`; old files are unlinked after the commit. A failure removes the new file."""
+        path = None
+        if data is not None:
+            with self.store.connect() as db:
+                self.store.check_quota(db, self.id, len(data))  # early, before writing a large file
+            path = f"w/{self.id}/{stem}-{secrets.token_hex(6)}.bin"
+            write_atomic(self.store.home / path, data)
+        try:
+            with self.store.transaction() as db:
+                freed = sum(_blob_bytes(db, p) for p in old)
+                if data is not None:
+                    self.store.check_quota(db, self.id, len(data), freed)
+                    db.execute("INSERT INTO blobs VALUES (?, ?, ?)", (path, self.id, len(data)))
+                rows(db, path)
+                for old_path in old:
+                    db.execute("DELETE FROM blobs WHERE path = ?", (old_path,))
+                db.execute("UPDATE workspaces SET used = ? WHERE id = ?", (time.time(), self.id))
+        except BaseException:
+            if path:
+                (self.store.home / path).unlink(missing_ok=True)
+            raise
+        self._unlink(old)
+
+    def _files(self, query: str, args: tuple) -> list[str]:
+        with self.store.connect() as db:
+            return [p for (p,) in db.execute(query, args) if p]
+
+    def _read(self, path: str | None) -> bytes | None:
+        try:
+            return (self.store.home / path).read_bytes() if path else None
+        except OSError:
+            return None
+
+    def _unlink(self, paths: list[str]) -> None:
+        for path in paths:
+            (self.store.home / path).unlink(missing_ok=True)
+
+
+def _blob_bytes(db: sqlite3.Connection, path: str) -> int:
+    row = db.execute("SELECT bytes FROM blobs WHERE path = ?", (path,)).fetchone()
+    return row[0] if row else 0
+
+
+def _forget(db: sqlite3.Connection, path: str) -> None:
+    """Drop a missing file and every row that points at it."""
+    for table in ("corpora", "tokenizers", "runs", "models"):
+        db.execute(f"DELETE FROM {table} WHERE file = ?", (path,))
+    db.execute("DELETE FROM models WHERE run IS NOT NULL AND run NOT IN (SELECT number FROM runs WHERE workspace = models.workspace)")
+    db.execute("DELETE FROM blobs WHERE path = ?", (path,))
+
+
+def _run_values(run: RunData, val_texts, val_labels) -> tuple:
+    metrics = run.metrics
+    curves = {"epochs": run.epochs, "steps": run.steps, "steps_per_epoch": run.steps_per_epoch}
+    validation = {"texts": list(val_texts), "labels": list(val_labels)}
+    return (run.number, run.pooling, "stopped" if run.stopped else "finished", json.dumps(run.settings),
+            json.dumps(curves), json.dumps(metrics), run.elapsed_s, metrics.get("val_accuracy"), metrics.get("val_macro_f1"),
+            metrics.get("baseline_accuracy"), metrics.get("baseline_macro_f1"), json.dumps(validation, ensure_ascii=False))
+
+
+def _run_from_row(row: tuple) -> RunData:
+    number, pooling, status, settings, curves, metrics, elapsed_s = row
+    curves = json.loads(curves)
+    return RunData(number, pooling, json.loads(settings), curves["epochs"], curves["steps"], curves["steps_per_epoch"],
+                   json.loads(metrics), status == "stopped", elapsed_s)
+
+
+def prune(days: float, store: Store | None = None, now: float | None = None) -> int:
+    """Delete workspaces unused for `days` days; returns how many."""
+    store = store or open_store()
+    cutoff = (time.time() if now is None else now) - days * 86400
+    with store.connect() as db:
+        ids = [i for (i,) in db.execute("SELECT id FROM workspaces WHERE used < ?", (cutoff,))]
+    for workspace_id in ids:
+        Workspace(store, workspace_id, "").delete()
+    return len(ids)

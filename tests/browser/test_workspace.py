@@ -1,0 +1,132 @@
+"""Workspaces in real Chromium: train, reload, restart the server, reload; another browser without the key sees
+nothing. The server runs on a data folder in tmp_path; screenshots go to tests/artifacts/ws_*.png."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from tests.browser.test_walkthrough import (  # noqa: F401
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    ROOT,
+    _wait_healthy,
+    free_port,
+    nav,
+    shot,
+)
+from ui.i18n import STRINGS
+
+pytestmark = [pytest.mark.browser, pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium is not installed (.ci/run installs it)")]
+TINY = "emb=16&hidden=16&epochs=1&batch=64&vocab_auto=1"  # a share link: the run takes seconds
+
+
+def ko(key: str, **values) -> str:
+    text = STRINGS[key][0]
+    return text.format(**values) if values else text
+
+
+class Server:
+    """`streamlit run app.py` on a fixed port and data folder, which can be stopped and started again."""
+
+    def __init__(self, home):
+        self.port, self.home, self.process = free_port(), home, None
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false", "ATTENTION_LAB_HOME": str(self.home)}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(self.port), "--server.headless",
+             "true", "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"],
+            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        _wait_healthy(self.url, self.process)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+@pytest.fixture
+def server(tmp_path):
+    server = Server(tmp_path / "attention_lab")
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+def new_page(browser):
+    page = browser.new_context(viewport={"width": 1400, "height": 1400}, locale="ko-KR").new_page()
+    page.set_default_timeout(60_000)
+    return page
+
+
+def token_of(page) -> str:
+    page.wait_for_function("() => new URLSearchParams(location.search).get('w')")
+    return parse_qs(urlsplit(page.url).query)["w"][0]
+
+
+def assert_run_is_back(page, name: str) -> None:
+    """Sidebar names the active model; the Train page lists the run and draws its curves."""
+    page.get_by_text(ko("side.model", name="#1 어텐션")).first.wait_for()
+    nav(page, ko("page.train"))
+    page.get_by_role("heading", name=ko("train.history")).wait_for()
+    page.locator('[data-testid="stDataFrame"]').first.wait_for()
+    page.locator(".js-plotly-plot").last.wait_for()  # the runs overlay
+    assert page.get_by_text(ko("train.no_runs")).count() == 0
+    assert page.locator('[data-testid="stException"]').count() == 0
+    shot(page, name)
+
+
+def test_work_survives_reload_and_restart_and_stays_private(server, browser):
+    page = new_page(browser)
+    page.goto(f"{server.url}/?{TINY}")
+    page.get_by_role("heading", name=ko("data.title"), exact=True).wait_for()
+    token = token_of(page)
+    assert len(token) >= 32 and "emb=" not in page.url  # the link's settings were read, then left the URL
+    nav(page, ko("page.train"))
+    page.get_by_role("button", name=ko("train.start")).click()
+    page.get_by_text("끝남 ·").first.wait_for(timeout=180_000)
+    page.get_by_text(ko("side.model", name="#1 어텐션")).first.wait_for()
+    page.get_by_text(ko("ws.link")).click()
+    link = page.locator('[data-testid="stSidebar"] [data-testid="stCode"]').first.inner_text()
+    assert link.startswith(server.url) and "emb=16" in link and token not in link and "w=" not in link
+    shot(page, "ws_01_trained")
+
+    page.reload()
+    assert token_of(page) == token
+    assert_run_is_back(page, "ws_02_after_reload")
+
+    server.stop()
+    server.start()
+    page.goto(f"{server.url}/train?w={token}")  # a fresh server's first request straight to a page keeps its query
+    assert token_of(page) == token
+    assert_run_is_back(page, "ws_03_after_restart")
+
+    stranger = new_page(browser)
+    stranger.goto(server.url)
+    stranger.get_by_role("heading", name=ko("data.title"), exact=True).wait_for()
+    assert token_of(stranger) != token
+    stranger.get_by_text(ko("side.no_model")).first.wait_for()
+    nav(stranger, ko("page.train"))
+    stranger.get_by_text(ko("train.no_runs")).wait_for()
+    stranger.get_by_text(ko("train.pooling")).first.wait_for()  # the settings form is drawn, not a skeleton
+    stranger.wait_for_timeout(1000)
+    shot(stranger, "ws_04_other_browser")
