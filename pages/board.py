@@ -16,9 +16,9 @@ SORTABLE = ("accuracy", "macro_f1", "baseline", "time", "nickname")
 state.through_app(__file__)
 st.title(t("board.title"))
 st.caption(t("board.intro"))
-if state.get("board_cleared"):
+if state.board_cleared.get():
     st.success(t("board.cleared"))
-    state.put("board_cleared", False)
+    state.board_cleared.set(False)
 
 
 def publish_form() -> None:
@@ -35,7 +35,7 @@ def publish_form() -> None:
             return
     corpus, dataset = state.corpus(), state.dataset()
     try:  # the corpus as it is now: a run keeps its settings, not the corpus's name
-        board.publish(state.run_data(finished[names.index(pick)]), nickname, corpus.source_name if corpus else "",
+        board.publish(finished[names.index(pick)], nickname, corpus.source_name if corpus else "",
                       len(dataset.texts) if dataset else 0)
         st.success(t("board.posted"))
     except AttentionLabError as error:
@@ -73,7 +73,7 @@ def admin() -> None:
         password = st.text_input(t("board.password"), type="password", key="board_password")
         if st.button(t("board.clear"), icon=":material/delete_sweep:"):
             if board.clear(password):
-                state.put("board_cleared", True)
+                state.board_cleared.set(True)
                 st.rerun()
             else:
                 st.error(t("board.wrong_password"))

@@ -30,8 +30,8 @@ if upload is not None and state.is_new_upload("data", upload.file_id):
             state.set_corpus(load_corpus(upload.getvalue(), upload.name), upload.getvalue())
             st.rerun()  # the sidebar shows the new data
         except AttentionLabError as error:
-            state.put("upload_error", (upload.file_id, str(error)))
-failed = state.get("upload_error")
+            state.upload_error.set((upload.file_id, str(error)))
+failed = state.upload_error.get()
 if upload is not None and failed and failed[0] == upload.file_id:  # shown while the bad file stays selected
     st.error(t("data.upload_failed", message=failed[1]), icon=":material/error:")
 

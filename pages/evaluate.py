@@ -5,7 +5,7 @@ import streamlit as st
 
 from core import plots
 from core.classifier.evaluate import evaluate, evaluate_dataset
-from core.corpus.data import build_dataset, load_corpus
+from core.corpus.data import load_dataset
 from core.errors import AttentionLabError
 from ui import state
 from ui.i18n import class_name, class_names, labels_for, model_name, t
@@ -51,16 +51,16 @@ if st.button(t("eval.run"), type="primary", icon=":material/play_arrow:", disabl
             name = t("eval.source.validation")
         else:
             with st.spinner(t("data.reading", name=upload.name)):
-                dataset = build_dataset(load_corpus(upload.getvalue(), upload.name), classifier.data_config)
+                dataset = load_dataset(upload.getvalue(), upload.name, classifier.data_config)
             report, name = evaluate_dataset(classifier, dataset, progress=report_progress), upload.name
-        state.put("eval_report", (name, report))
+        state.eval_report.set((name, report))
     except AttentionLabError as error:
         show_error(error)
     bar.empty()
 
-if not state.get("eval_report"):
+if not state.eval_report.get():
     st.stop()
-name, report = state.get("eval_report")
+name, report = state.eval_report.get()
 st.subheader(t("eval.results", name=name))
 if report.skipped_unknown_labels:
     skipped = ", ".join(f"{class_name(label)} ({n:,})" for label, n in report.skipped_unknown_labels.items())

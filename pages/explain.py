@@ -1,32 +1,23 @@
 """Does attention explain? One sentence's attention against three attribution methods, then the whole model."""
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
-from core.corpus.data import build_dataset, load_corpus
+from core.corpus.data import load_dataset
 from core.errors import AttentionLabError
 from core.explain import plots as explain_plots
-from core.explain.attribution import (
-    METHODS,
-    PAIRS,
-    PUBLISHED_TAU,
-    agreement,
-    explain,
-    pair_key,
-    to_words,
-)
-from core.explain.summary import SUMMARY_LIMIT, summarize
+from core.explain.attribution import METHODS, PAIRS, PUBLISHED_TAU, explain, pair_key, view
+from core.explain.summary import SUMMARY_LIMIT, summarize_models
+from core.jobs.pool import start_job
 from ui import state
 from ui.i18n import EXAMPLES, class_name, labels_for, t
-from ui.widgets import (
-    CORPUS_TYPES,
-    file_uploader,
-    needs_model,
-    pooling_note,
-    show_error,
-)
+from ui.training import live_job
+from ui.widgets import CORPUS_TYPES, file_uploader, needs_model, pooling_note, show_error
 
 SOURCES = ["validation", "file"]
+JOB_NAME = "explain"
 
 state.through_app(__file__)
 st.title(t("explain.title"))
@@ -40,10 +31,10 @@ names = {m: t(f"explain.m.{m}") for m in (*METHODS, "random")}
 
 state.default("w_explain_text", EXAMPLES[2])
 text = st.text_area(t("explain.input"), key="w_explain_text", height=80).strip() or EXAMPLES[2]
-stored = state.get("explanation")
-if st.button(t("explain.run"), type="primary", icon=":material/play_arrow:") or not stored or stored[0] != id(classifier):
-    state.put("explanation", (id(classifier), explain(classifier, text)))
-result = state.get("explanation")[1]
+stored = state.explanation.get()
+if st.button(t("explain.run"), type="primary", icon=":material/play_arrow:") or not stored or stored[0] != active.version:
+    state.explanation.set((active.version, explain(classifier, text)))
+result = state.explanation.get()[1]
 pooling_note(classifier.model_config.pooling)
 st.markdown(t("explain.label", label=class_name(result.label), p=f"{result.probability:.1%}", n=len(result.tokens)))
 verdict = result.verdict
@@ -53,15 +44,12 @@ st.info(t("explain.verdict", agreement=t(f"explain.agree.{verdict.agreement}"),
 
 st.subheader(t("explain.rows"))
 by_word = st.toggle(t("explain.words"), key="w_explain_words")
-units, scores = to_words(result.tokens, result.scores) if by_word else (result.tokens, result.scores)
-st.plotly_chart(explain_plots.attribution_rows(units, scores, names), key="explain_rows")
+shown = view(result, by_word)
+st.plotly_chart(explain_plots.attribution_rows(shown.units, shown.scores, names), key="explain_rows")
 st.caption(t("explain.rows_note"))
 
 st.subheader(t("explain.agreement"))
-if by_word:
-    taus, overlaps, k = agreement(scores)
-else:
-    taus, overlaps, k = result.kendall_tau, result.top_k_overlap, result.top_k
+taus, overlaps, k = shown.kendall_tau, shown.top_k_overlap, shown.top_k
 pair_names = [f"{names[a]} ~ {names[b]}" for a, b in PAIRS]
 tau_col, table_col = st.columns([1, 1])
 tau_col.plotly_chart(explain_plots.agreement_bars(pair_names, [taus[pair_key(a, b)] for a, b in PAIRS],
@@ -105,27 +93,37 @@ mean_run = next((r for r in reversed(state.runs()) if r.pooling == "mean" and r.
 with_mean = mean_run is not None and st.checkbox(t("explain.with_mean", name=mean_run.name), value=True)
 ready = bool(active.val_texts) if source == "validation" else upload is not None
 if st.button(t("explain.summarize"), icon=":material/query_stats:", disabled=not ready):
-    bar = st.progress(0.0, text=t("explain.running", pct="0%"))
     try:
         if source == "validation":
             texts, labels = active.val_texts, active.val_labels
         else:
-            dataset = build_dataset(load_corpus(upload.getvalue(), upload.name), classifier.data_config)
+            dataset = load_dataset(upload.getvalue(), upload.name, classifier.data_config)
             texts, labels = dataset.texts, [dataset.label_names[y] for y in dataset.labels]
         models = [(active.source, classifier)] + ([(mean_run.name, mean_run.classifier)] if with_mean else [])
-        summaries = []
-        for index, (name, model) in enumerate(models):
-            def report(p, index=index):
-                done = (index + p) / len(models)
-                bar.progress(done, text=t("explain.running", pct=f"{done:.0%}"))
-            summaries.append((name, summarize(model, texts, labels, limit=int(limit), progress=report)))
-        state.put("explain_summary", (id(classifier), summaries))
+        version = active.version
+        state.explain_job.set(start_job(state.running_job(), partial(summarize_models, models, texts, labels, int(limit)),
+                                        name=JOB_NAME))
+        state.explain_version.set(version)
     except AttentionLabError as error:
         show_error(error)
-    bar.empty()
 
-stored = state.get("explain_summary")
-if not stored or stored[0] != id(classifier):
+
+def show_progress(snapshot) -> None:
+    if snapshot.state == "failed":
+        st.error(snapshot.error or t("failed"))
+    elif snapshot.state == "running":
+        done = snapshot.events[-1] if snapshot.events else 0.0
+        st.progress(done, text=t("explain.running", pct=f"{done:.0%}"))
+
+
+def keep_summary(snapshot) -> None:
+    if snapshot.result:
+        state.explain_summary.set((state.explain_version.get(), snapshot.result))
+
+
+live_job(state.explain_job.key, show_progress, keep_summary, name=JOB_NAME)
+stored = state.explain_summary.get()
+if not stored or stored[0] != active.version:
     st.stop()
 summaries = stored[1]
 rows = []

@@ -26,10 +26,10 @@ classifier = active.classifier
 state.default("w_inside_text", EXAMPLES[1])
 text = st.text_area(t("inside.input"), key="w_inside_text", height=80)
 if st.button(t("inside.run"), type="primary", icon=":material/play_arrow:") and text.strip():
-    state.put("walkthrough", walk_through(classifier, text.strip()))
-if state.get("walkthrough") is None:
-    state.put("walkthrough", walk_through(classifier, text.strip() or EXAMPLES[1]))
-walk = state.get("walkthrough")
+    state.walkthrough.set(walk_through(classifier, text.strip()))
+if state.walkthrough.get() is None:
+    state.walkthrough.set(walk_through(classifier, text.strip() or EXAMPLES[1]))
+walk = state.walkthrough.get()
 pieces = walk.pieces
 config = classifier.model_config
 

@@ -19,7 +19,7 @@ if classifier is None:
 
 
 def use_example(sentence: str) -> None:
-    st.session_state.w_predict_text = sentence
+    state.set_widget("w_predict_text", sentence)
 
 
 state.default("w_predict_text", EXAMPLES[0])
@@ -37,9 +37,9 @@ if st.button(t("predict.run"), type="primary", icon=":material/play_arrow:"):
     else:
         if len(sentences) > MAX_SENTENCES:
             st.info(t("predict.capped", n=MAX_SENTENCES))
-        state.put("predictions", classifier.predict(sentences[:MAX_SENTENCES]))
+        state.predictions.set(classifier.predict(sentences[:MAX_SENTENCES]))
 
-predictions = state.get("predictions") or []
+predictions = state.predictions.get() or []
 if not predictions:
     st.stop()
 pooling = classifier.model_config.pooling
@@ -59,6 +59,6 @@ for i, prediction in enumerate(predictions):
             show_attention(prediction, pooling, key=f"pred_{i}", chart=show_chart, tokenizer=classifier.tokenizer)
             st.caption(t("predict.hover"))
             if st.button(t("predict.explain"), key=f"explain_{i}", icon=":material/rule:"):
-                state.put("w_explain_text", prediction.text)
-                state.put("explanation", None)
+                state.set_widget("w_explain_text", prediction.text)
+                state.explanation.set(None)
                 st.switch_page("pages/explain.py")

@@ -7,24 +7,18 @@ import streamlit as st
 
 from core.errors import AttentionLabError
 from core.jobs.pool import start_job
-from core.seq2seq.data import TURNS, PairConfig, build_pairs
-from core.seq2seq.decode import BEAM_SIZE, MBR_SAMPLES
-from core.seq2seq.model import RNNS, Seq2SeqConfig
+from core.seq2seq.data import TURNS, build_pairs
+from core.seq2seq.decode import MBR_SAMPLES
+from core.seq2seq.model import RNNS
 from core.seq2seq.pipeline import train_seq2seq
 from core.seq2seq.plots import alignment_heatmap
 from core.seq2seq.sink import attention_sink
-from core.seq2seq.train import Seq2SeqTrainConfig
-from ui import state
+from ui import settings, state
 from ui.i18n import EXAMPLES, t
 from ui.training import live_job, render_progress, stopped_warning
 from ui.widgets import needs_data, show_error
 
-JOB_KEY = "reply_job"
-TRAIN_THREADS = 1  # as on the Train page: the server keeps a core, and two threads contend on a busy machine
-DEFAULTS = {"w_reply_turns": PairConfig.turns, "w_reply_epochs": Seq2SeqTrainConfig.epochs,
-            "w_reply_hidden": Seq2SeqConfig.hidden_dim, "w_reply_rnn": Seq2SeqConfig.rnn,
-            "w_reply_tf": Seq2SeqTrainConfig.teacher_forcing, "w_reply_seed": Seq2SeqTrainConfig.seed,
-            "w_reply_beam": BEAM_SIZE, "w_reply_second": "beam", "w_reply_text": EXAMPLES[0]}
+JOB_NAME = "seq2seq"
 
 state.through_app(__file__)
 st.title(t("reply.title"))
@@ -33,44 +27,42 @@ corpus = state.corpus()
 if corpus is None:
     needs_data()
     st.stop()
-for key, value in DEFAULTS.items():
-    state.default(key, value)
+settings.ensure_reply_defaults()
+state.default("w_reply_text", EXAMPLES[0])
 
 
-def settings() -> tuple[PairConfig, Seq2SeqConfig, Seq2SeqTrainConfig]:
+def setting_widgets() -> None:
     st.segmented_control(t("reply.turns"), TURNS, key="w_reply_turns", required=True,
                          format_func=lambda x: t(f"reply.turns.{x}"))
     a, b, c, d, e = st.columns(5)
-    epochs = a.number_input(t("train.epochs"), 1, 50, key="w_reply_epochs")
-    hidden = b.selectbox(t("train.hidden"), [32, 64, 128, 256], key="w_reply_hidden")
-    rnn = c.selectbox(t("reply.rnn"), RNNS, key="w_reply_rnn", format_func=str.upper)
-    forcing = d.slider(t("reply.teacher_forcing"), 0.5, 1.0, step=0.05, key="w_reply_tf", help=t("reply.tf_help"))
-    seed = e.number_input(t("train.seed"), 0, 2**31 - 1, key="w_reply_seed")
-    model = Seq2SeqConfig(hidden_dim=hidden, decoder_dim=2 * hidden, rnn=rnn)
-    train = Seq2SeqTrainConfig(epochs=int(epochs), teacher_forcing=forcing, seed=int(seed), report_every=5,
-                               num_threads=TRAIN_THREADS)
-    return PairConfig(turns=st.session_state.w_reply_turns), model, train
+    a.number_input(t("train.epochs"), 1, 50, key="w_reply_epochs")
+    b.selectbox(t("train.hidden"), [32, 64, 128, 256], key="w_reply_hidden")
+    c.selectbox(t("reply.rnn"), RNNS, key="w_reply_rnn", format_func=str.upper)
+    d.slider(t("reply.teacher_forcing"), 0.5, 1.0, step=0.05, key="w_reply_tf", help=t("reply.tf_help"))
+    e.number_input(t("train.seed"), 0, 2**31 - 1, key="w_reply_seed")
 
 
-def start(pair_config: PairConfig, model_config: Seq2SeqConfig, train_config: Seq2SeqTrainConfig) -> None:
-    busy = next((j for j in (state.job(), state.get(JOB_KEY)) if j is not None and j.running), None)
+def start() -> None:
+    busy = state.running_job()
     if busy is not None:
         st.error(t("other_job", name=busy.name), icon=":material/block:")
         return
+    pair_config, model_config, train_config = settings.reply_configs()
     try:
         pairs = build_pairs(corpus, pair_config)
     except AttentionLabError as error:
         show_error(error)
         return
-    state.put("reply_epochs", train_config.epochs)
+    state.reply_epochs.set(train_config.epochs)
     # A picklable job (it runs in a worker process): the default tokenizer; the job adds (callback, stop).
-    state.put(JOB_KEY, start_job(None, partial(train_seq2seq, pairs, model_config, train_config, None), name="seq2seq"))
+    job = partial(train_seq2seq, pairs, model_config, train_config, None)
+    state.reply_job.set(start_job(busy, job, name=JOB_NAME))
 
 
 def render(snapshot) -> None:
     if snapshot.state == "failed":
         st.error(snapshot.error or t("failed"))
-    render_progress(snapshot.state, snapshot.events, state.get("reply_epochs", 1), t("page.reply"),
+    render_progress(snapshot.state, snapshot.events, state.reply_epochs.get(), t("page.reply"),
                     second="perplexity", key="reply_curves")
     if snapshot.state == "stopped":
         stopped_warning(snapshot.events)
@@ -78,17 +70,17 @@ def render(snapshot) -> None:
 
 def finish(snapshot) -> None:
     if snapshot.result is not None and snapshot.result.fit.epochs:
-        state.put("reply_outcome", snapshot.result)
-        state.put("reply_generated", None)
+        state.reply_outcome.set(snapshot.result)
+        state.reply_generated.set(None)
 
 
-with st.expander(t("reply.settings"), expanded=state.get("reply_outcome") is None):
-    configs = settings()
+with st.expander(t("reply.settings"), expanded=state.reply_outcome.get() is None):
+    setting_widgets()
     if st.button(t("train.start"), type="primary", icon=":material/play_arrow:", key="reply_start"):
-        start(*configs)
-live_job(JOB_KEY, render, finish)
+        start()
+live_job(state.reply_job.key, render, finish)
 
-outcome = state.get("reply_outcome")
+outcome = state.reply_outcome.get()
 if outcome is None:
     st.stop()
 generator, metrics = outcome.generator, outcome.generator.metrics
@@ -113,9 +105,9 @@ beam = beam_col.slider(t("reply.beam"), 2, 8, key="w_reply_beam", disabled=secon
 if st.button(t("reply.generate"), type="primary", icon=":material/forum:") and sentence.strip():
     decodes = {"greedy": generator.decode_config(), "beam": generator.decode_config(beam),
                "mbr": generator.decode_config(samples=MBR_SAMPLES)}
-    state.put("reply_generated", [(name, generator.generate([sentence.strip()], decodes[name])[0])
+    state.reply_generated.set([(name, generator.generate([sentence.strip()], decodes[name])[0])
                                   for name in ("greedy", second)])
-    state.put("reply_retrieved", generator.retrieval.reply([sentence.strip()])[0] if generator.retrieval else None)
+    state.reply_retrieved.set(generator.retrieval.reply([sentence.strip()])[0] if generator.retrieval else None)
 
 
 def show_reply(reply, name: str) -> None:
@@ -134,14 +126,14 @@ def show_reply(reply, name: str) -> None:
                      peaks=sink.peak_rows, rows=sink.rows), icon=":material/anchor:")
 
 
-if state.get("reply_generated"):
+if state.reply_generated.get():
     greedy_col, second_col, retrieval_col = st.columns([2, 2, 1])
-    for column, (name, reply) in zip((greedy_col, second_col), state.get("reply_generated")):
+    for column, (name, reply) in zip((greedy_col, second_col), state.reply_generated.get()):
         with column.container(border=True):
             show_reply(reply, name)
     with retrieval_col.container(border=True):
         st.markdown(f"**{t('reply.retrieval')}**")
-        st.text(state.get("reply_retrieved") or "—")
+        st.text(state.reply_retrieved.get() or "—")
         st.caption(t("reply.retrieval_note"))
     st.caption(t("reply.hover"))
 

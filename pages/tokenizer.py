@@ -1,16 +1,19 @@
 """Tokenizer: train SentencePiece BPE on the data, then look at the pieces it makes."""
 
-import time
+from functools import partial
 
 import streamlit as st
 
 from core import plots
-from core.classifier.pipeline import prepare
-from core.corpus.tokenizer import length_stats, piece_frequencies, unknown_rate
+from core.classifier.pipeline import train_tokenizer_for
 from core.errors import AttentionLabError
+from core.jobs.pool import start_job
 from ui import settings, state
 from ui.i18n import t
+from ui.training import live_job
 from ui.widgets import needs_data, piece_chips_html, show_error
+
+JOB_NAME = "tokenizer"
 
 state.through_app(__file__)
 st.title(t("tok.title"))
@@ -32,23 +35,27 @@ sampling_col.select_slider(t("tok.sampling"), options=settings.with_default([0.0
 train_clicked = button_col.button(t("tok.train"), type="primary", icon=":material/play_arrow:")
 
 if train_clicked:
-    texts = dataset.texts
-    with st.status(t("tok.training", n=f"{len(texts):,}"), expanded=False) as status:
-        try:
-            started = time.perf_counter()
-            tokenizer = prepare(dataset, settings.train_config(), None, settings.tokenizer_config()).tokenizer
-            seconds = time.perf_counter() - started
-            status.update(label=t("tok.measuring"))
-            state.set_tokenizer_info(state.TokenizerInfo(
-                tokenizer, seconds, len(texts), length_stats(tokenizer, texts),
-                piece_frequencies(tokenizer, texts, top=30), unknown_rate(tokenizer, texts)))
-            status.update(label=t("tok.trained", seconds=f"{seconds:.1f}"), state="complete")
-            st.rerun()  # the sidebar shows the tokenizer
-        except AttentionLabError as error:
-            status.update(label=t("failed"), state="error")
-            show_error(error)
+    try:  # a job: SentencePiece on a real file takes seconds to minutes, and must not hold up the page or the server
+        job = partial(train_tokenizer_for, dataset, settings.train_config(), settings.tokenizer_config())
+        state.tokenizer_job.set(start_job(state.running_job(), job, name=JOB_NAME))
+    except AttentionLabError as error:
+        show_error(error)
 
-info = state.tokenizer_info()
+
+def show_progress(snapshot) -> None:
+    if snapshot.state == "running":
+        st.progress(0.0, text=t("tok.training", n=f"{len(dataset.texts):,}"))
+    elif snapshot.state == "failed":
+        st.error(snapshot.error or t("failed"))
+
+
+def keep_report(snapshot) -> None:
+    if snapshot.result is not None:
+        state.set_tokenizer_report(snapshot.result)
+
+
+live_job(state.tokenizer_job.key, show_progress, keep_report, name=JOB_NAME)
+info = state.tokenizer_report()
 if info is None:
     st.info(t("tok.not_trained"))
     st.stop()

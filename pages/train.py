@@ -57,7 +57,7 @@ def start(sweep: bool) -> None:
         start_training(dataset, model_config, settings.train_config(), poolings, state.tokenizer(),
                        settings.tokenizer_config())
     except TrainingBusyError:
-        st.session_state.train_busy = True
+        state.train_busy.set(True)
 
 
 settings_form()
@@ -69,9 +69,9 @@ start_col, sweep_col, _ = st.columns([1, 2, 3])
 start_col.button(t("train.start"), type="primary", icon=":material/play_arrow:", on_click=start, args=(False,))
 sweep_col.button(t("train.sweep"), icon=":material/compare_arrows:", help=t("train.sweep_help"), on_click=start,
                  args=(True,))
-if state.get("train_busy"):
+if state.train_busy.get():
     st.error(t("train.busy"), icon=":material/block:")
-    state.put("train_busy", False)
+    state.train_busy.set(False)
 
 live_job(JOB_KEY, render_training, finish_training, JOB_NAME)
 

@@ -11,6 +11,10 @@ from collections.abc import Sequence
 import streamlit as st
 
 from core.config import ModelConfig, TokenizerConfig, TrainConfig
+from core.seq2seq.data import PairConfig
+from core.seq2seq.decode import BEAM_SIZE
+from core.seq2seq.model import Seq2SeqConfig
+from core.seq2seq.train import Seq2SeqTrainConfig
 from ui import state
 
 REPORT_EVERY = 5  # steps between live points: the first point comes a fraction of a second into training
@@ -28,10 +32,30 @@ WIDGET_DEFAULTS = {
     "w_coverage": TOKENIZER.character_coverage, "w_sampling": TOKENIZER.sampling,
 }
 
+PAIRS, REPLY_MODEL, REPLY_TRAIN = PairConfig(), Seq2SeqConfig(), Seq2SeqTrainConfig()
+REPLY_DEFAULTS = {"w_reply_turns": PAIRS.turns, "w_reply_epochs": REPLY_TRAIN.epochs,
+                  "w_reply_hidden": REPLY_MODEL.hidden_dim, "w_reply_rnn": REPLY_MODEL.rnn,
+                  "w_reply_tf": REPLY_TRAIN.teacher_forcing, "w_reply_seed": REPLY_TRAIN.seed,
+                  "w_reply_beam": BEAM_SIZE, "w_reply_second": "beam"}
+
 
 def ensure_defaults() -> None:
     for key, value in WIDGET_DEFAULTS.items():
         state.default(key, value)
+
+
+def ensure_reply_defaults() -> None:
+    for key, value in REPLY_DEFAULTS.items():
+        state.default(key, value)
+
+
+def reply_configs() -> tuple[PairConfig, Seq2SeqConfig, Seq2SeqTrainConfig]:
+    """The Reply page's settings; the decoder is twice the encoder's width, as core's defaults are."""
+    s = st.session_state
+    model = Seq2SeqConfig(hidden_dim=s.w_reply_hidden, decoder_dim=2 * s.w_reply_hidden, rnn=s.w_reply_rnn)
+    train = Seq2SeqTrainConfig(epochs=int(s.w_reply_epochs), teacher_forcing=s.w_reply_tf, seed=int(s.w_reply_seed),
+                               report_every=REPORT_EVERY, num_threads=TRAIN_THREADS)
+    return PairConfig(turns=s.w_reply_turns), model, train
 
 
 def with_default(options: Sequence, key: str) -> list:

@@ -9,48 +9,28 @@ from __future__ import annotations
 import logging
 import sqlite3
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import streamlit as st
 
-from core.config import DataConfig, TokenizerConfig, from_dict, to_dict
+from core.config import DataConfig
 from core.corpus.data import Corpus, Dataset, build_dataset, load_corpus
-from core.corpus.tokenizer import LengthStats, Tokenizer
+from core.corpus.tokenizer import Tokenizer, TokenizerReport
 from core.errors import AttentionLabError
 from core.jobs.pool import TrainingJob
-from core.storage.workspace import RunData, Workspace
+from core.storage.workspace import Run, Workspace
 
 if TYPE_CHECKING:  # torch: imported where a model is trained or loaded, not on every page view
+    from core.classifier.runs import KeptRuns
     from core.classifier.task import Classifier
+
+T = TypeVar("T")
 
 KEEP_PREFIX = "w_"  # widget keys with this prefix keep their value when the user changes page
 SAMPLE_NAME = "sample_corpus.xlsx"
 _log = logging.getLogger(__name__)
-
-
-@dataclass
-class TokenizerInfo:
-    tokenizer: Tokenizer
-    seconds: float
-    sentences: int
-    lengths: LengthStats
-    frequent: list[tuple[str, int]]
-    unknown_rate: float
-
-
-@dataclass
-class RunRecord(RunData):
-    """One finished training as the workspace keeps it (core's RunData), plus the model it produced."""
-
-    classifier: Classifier | None = field(default=None, repr=False)
-    val_texts: list[str] = field(default_factory=list, repr=False)
-    val_labels: list[str] = field(default_factory=list, repr=False)
-
-    @property
-    def name(self) -> str:
-        return f"#{self.number} {self.pooling}"
 
 
 @dataclass
@@ -61,6 +41,39 @@ class ActiveModel:
     source: str  # a run name or an uploaded file name
     val_texts: list[str] = field(default_factory=list, repr=False)
     val_labels: list[str] = field(default_factory=list, repr=False)
+    version: int = 0  # counts model changes in this session: results computed for another version are stale
+
+
+class Slot(Generic[T]):
+    """One typed value of this session (results a page keeps between reruns), declared once below."""
+
+    def __init__(self, key: str):
+        self.key = key
+
+    def get(self) -> T | None:
+        return st.session_state.get(self.key)
+
+    def set(self, value: T | None) -> None:
+        st.session_state[self.key] = value
+
+
+# What pages keep between reruns. A result computed for a model is stored as (model version, result).
+predictions: Slot[list] = Slot("predictions")  # core.classifier.task.Prediction, newest first
+eval_report: Slot[tuple[str, Any]] = Slot("eval_report")  # (what was evaluated, EvalReport)
+walkthrough: Slot[Any] = Slot("walkthrough")  # core.classifier.walkthrough.Walkthrough
+explanation: Slot[tuple[int, Any]] = Slot("explanation")  # (model version, Explanation)
+explain_summary: Slot[tuple[int, list]] = Slot("explain_summary")  # (model version, [(name, ModelSummary)])
+explain_job: Slot[TrainingJob] = Slot("explain_job")
+explain_version: Slot[int] = Slot("explain_version")  # the model version the running summary job explains
+upload_error: Slot[tuple[str, str]] = Slot("upload_error")  # (upload's file id, message)
+train_busy: Slot[bool] = Slot("train_busy")  # Start was refused: another page's job runs
+board_cleared: Slot[bool] = Slot("board_cleared")
+tokenizer_job: Slot[TrainingJob] = Slot("tokenizer_job")
+reply_job: Slot[TrainingJob] = Slot("reply_job")
+reply_outcome: Slot[Any] = Slot("reply_outcome")  # core.seq2seq.pipeline.Seq2SeqOutcome
+reply_epochs: Slot[int] = Slot("reply_epochs")
+reply_generated: Slot[list] = Slot("reply_generated")  # [(decoder name, Reply)]
+reply_retrieved: Slot[str] = Slot("reply_retrieved")
 
 
 @st.cache_resource(show_spinner=False)
@@ -125,6 +138,11 @@ def default(key: str, value: Any) -> None:
     st.session_state.setdefault(key, value)
 
 
+def set_widget(key: str, value: Any) -> None:
+    """Give a kept widget a value before its page draws it (a link from another page carries a sentence over)."""
+    st.session_state[key] = value
+
+
 def use_sample() -> None:
     data = _sample_bytes()
     if data is None:
@@ -133,16 +151,18 @@ def use_sample() -> None:
     set_corpus(load_corpus(data, SAMPLE_NAME))
 
 
-def set_corpus(corpus: Corpus, data: bytes | None = None) -> None:
-    """A new corpus: rebuild the dataset with the current task; the tokenizer no longer fits it.
+def set_corpus(corpus: Corpus, data: bytes | None = None, config: DataConfig | None = None,
+               from_workspace: bool = False) -> None:
+    """A new corpus: build the dataset (with the current task unless `config`); the tokenizer no longer fits it.
 
-    `data` is the uploaded file's bytes, kept in the workspace (the bundled sample needs none)."""
-    config = data_config()
+    `data` is the uploaded file's bytes, kept in the workspace (the bundled sample needs none); a corpus that
+    comes from the workspace is not saved back."""
+    config = config or data_config()
     st.session_state.dataset = build_dataset(corpus, config)
     st.session_state.corpus = corpus
     st.session_state.data_error = None
-    st.session_state.tokenizer_info = None
-    if data is not None or corpus.source_name == SAMPLE_NAME:
+    st.session_state.tokenizer_report = None
+    if not from_workspace and (data is not None or corpus.source_name == SAMPLE_NAME):
         _save(lambda ws: ws.save_corpus(corpus.source_name, data, config.task, config.text))
 
 
@@ -154,7 +174,7 @@ def apply_data_config(config: DataConfig) -> bool:
     st.session_state.dataset = build_dataset(corpus(), config)
     _save(lambda ws: ws.set_data_config(config.task, config.text))
     if current is None or current.config.text != config.text:
-        st.session_state.tokenizer_info = None
+        st.session_state.tokenizer_report = None
         _save(lambda ws: ws.clear_tokenizer())
     return True
 
@@ -185,37 +205,22 @@ def is_new_upload(slot: str, file_id: str) -> bool:
     return True
 
 
-def tokenizer_info() -> TokenizerInfo | None:
-    return st.session_state.get("tokenizer_info")
+def tokenizer_report() -> TokenizerReport | None:
+    return st.session_state.get("tokenizer_report")
 
 
-def set_tokenizer_info(info: TokenizerInfo) -> None:
-    st.session_state.tokenizer_info = info
-    _save(lambda ws: ws.save_tokenizer(info.tokenizer.model_proto, tokenizer_meta(info)))
-
-
-def tokenizer_meta(info: TokenizerInfo) -> dict:
-    """Everything of a TokenizerInfo but the proto, as JSON values."""
-    lengths = info.lengths
-    return {"config": to_dict(info.tokenizer.config), "clamped_from": info.tokenizer.clamped_from,
-            "seconds": info.seconds, "sentences": info.sentences, "unknown_rate": info.unknown_rate,
-            "frequent": [list(pair) for pair in info.frequent],
-            "lengths": {"lengths": lengths.lengths, "mean": lengths.mean, "median": lengths.median,
-                        "p95": lengths.p95, "max": lengths.max}}
-
-
-def tokenizer_info_from(proto: bytes, meta: dict) -> TokenizerInfo:
-    tokenizer = Tokenizer(proto, from_dict(TokenizerConfig, meta["config"]), meta.get("clamped_from"))
-    return TokenizerInfo(tokenizer, meta["seconds"], meta["sentences"], LengthStats(**meta["lengths"]),
-                         [tuple(pair) for pair in meta["frequent"]], meta["unknown_rate"])
+def set_tokenizer_report(report: TokenizerReport | None) -> None:
+    st.session_state.tokenizer_report = report
+    if report is not None:
+        _save(lambda ws: ws.save_tokenizer(report.tokenizer.model_proto, report.meta()))
 
 
 def tokenizer() -> Tokenizer | None:
-    info = tokenizer_info()
-    return info.tokenizer if info else None
+    report = tokenizer_report()
+    return report.tokenizer if report else None
 
 
-def runs() -> list[RunRecord]:
+def runs() -> list[Run]:
     return st.session_state.setdefault("runs", [])
 
 
@@ -223,21 +228,16 @@ def next_run_number() -> int:
     return max((r.number for r in runs()), default=0) + 1
 
 
-def add_run(record: RunRecord) -> None:
-    """Keep a run; the workspace already has it when the training job saved it itself."""
-    runs().append(record)
-    if record.classifier is not None:
-        _save(lambda ws: ws.has_run(record.number) or ws.save_run(
-            run_data(record), record.classifier.to_bytes(), record.val_texts, record.val_labels))
-
-
-def run_data(record: RunRecord) -> RunData:
-    return RunData(**{f.name: getattr(record, f.name) for f in fields(RunData)})
-
-
-def run_record(run: RunData) -> RunRecord:
-    """A saved run, its classifier loaded only when it is used."""
-    return RunRecord(**{f.name: getattr(run, f.name) for f in fields(RunData)})
+def adopt(kept: KeptRuns) -> None:
+    """A finished training's runs, as the job numbered, saved and chose them (core.classifier.runs.keep)."""
+    runs().extend(kept.runs)
+    if kept.save_error is not None:
+        st.session_state.workspace_error = kept.save_error
+    chosen = next((r for r in kept.runs if r.number == kept.active), None)
+    if chosen is not None:
+        _show_run(chosen)
+        if not kept.saved:
+            _save(lambda ws: ws.set_active_run(chosen.number))
 
 
 def job() -> TrainingJob | None:
@@ -270,29 +270,38 @@ def set_model(active: ActiveModel) -> None:
 
 
 def show_model(active: ActiveModel) -> None:
-    """A different model: earlier predictions and evaluations no longer describe it."""
+    """A different model: earlier predictions, evaluations and explanations no longer describe it."""
+    previous = model()
+    active.version = (previous.version if previous else 0) + 1
     st.session_state.model = active
-    st.session_state.predictions = []
-    st.session_state.eval_report = None
-    st.session_state.walkthrough = None
+    predictions.set([])
+    eval_report.set(None)
+    walkthrough.set(None)
 
 
-def use_run(record: RunRecord) -> None:
-    if record.classifier is None:
-        _load_run(record)
-    if record.classifier is not None:
-        show_model(ActiveModel(record.classifier, record.name, record.val_texts, record.val_labels))
-        _save(lambda ws: ws.set_active_run(record.number))
+def use_run(run: Run) -> None:
+    """The user picks a run from the history: it becomes the active model, here and in the workspace."""
+    if _show_run(run):
+        _save(lambda ws: ws.set_active_run(run.number))
 
 
-def _load_run(record: RunRecord) -> None:
+def _show_run(run: Run) -> bool:
+    if run.classifier is None:
+        _load_run(run)
+    if run.classifier is None:
+        return False
+    show_model(ActiveModel(run.classifier, run.name, run.val_texts, run.val_labels))
+    return True
+
+
+def _load_run(run: Run) -> None:
     """Load a saved run's classifier from the workspace (runs come back from it without their models)."""
     from core.classifier.task import load_classifier
 
-    stored = workspace().run_model(record.number) if workspace() else None
+    stored = workspace().run_model(run.number) if workspace() else None
     if stored is not None:
-        record.classifier = load_classifier(stored.bundle, record.name)
-        record.val_texts, record.val_labels = stored.val_texts, stored.val_labels
+        run.classifier = load_classifier(stored.bundle, run.name)
+        run.val_texts, run.val_labels = stored.val_texts, stored.val_labels
 
 
 # The session's workspace -------------------------------------------------------------------------------
@@ -316,20 +325,3 @@ def _save(action: Callable[[Workspace], Any]) -> None:
     except (AttentionLabError, OSError, sqlite3.Error) as error:
         _log.warning("workspace %s: not saved: %s", current.id, error)
         st.session_state.workspace_error = str(error)
-
-
-def saving_job(function: Callable) -> Callable:
-    """A training job function that saves its own runs into this session's workspace, even if the tab closes."""
-    from core.storage.runs import saving_job as wrap
-
-    current = workspace()
-    return wrap(function, current) if current is not None else function
-
-
-def get(key: str, default_value: Any = None) -> Any:
-    return st.session_state.get(key, default_value)
-
-
-def put(key: str, value: Any) -> None:
-    st.session_state[key] = value
-

@@ -17,8 +17,9 @@ import sklearn.model_selection  # noqa: F401  imported at app start, so the firs
 import streamlit as st
 
 from core import plots
-from core.classifier.pipeline import BaselineEvent, RunEvent, TrainOutcome, train_runs
-from core.config import ModelConfig, TokenizerConfig, TrainConfig, to_dict
+from core.classifier.pipeline import BaselineEvent, RunEvent, train_runs
+from core.classifier.runs import KeptRuns, keeping_job
+from core.config import ModelConfig, TokenizerConfig, TrainConfig
 from core.corpus.data import Dataset
 from core.corpus.tokenizer import Tokenizer
 from core.jobs.pool import JobSnapshot, start_job
@@ -102,9 +103,11 @@ def live_job(job_key: str, render: Callable[[JobSnapshot], None], on_finish: Cal
 
 def start_training(dataset: Dataset, model_config: ModelConfig, train_config: TrainConfig, poolings: list[str],
                    tokenizer: Tokenizer | None, tokenizer_config: TokenizerConfig) -> None:
-    """Start one background job running the pipeline's runs; raises TrainingBusyError if one is running."""
-    run = partial(train_runs, dataset, model_config, train_config, poolings, tokenizer, tokenizer_config)  # picklable
-    state.set_job(start_job(state.running_job(), state.saving_job(run), name=JOB_NAME))  # saves even if the tab closes
+    """Start one background job running the pipeline's runs and keeping them (numbered, saved in the workspace
+    even if the tab closes, the active one chosen); raises TrainingBusyError if one is running."""
+    train = partial(train_runs, dataset, model_config, train_config, poolings, tokenizer, tokenizer_config)  # picklable
+    job = keeping_job(train, state.next_run_number(), state.workspace())
+    state.set_job(start_job(state.running_job(), job, name=JOB_NAME))
 
 
 def render_progress(state_name: str, events: list[TrainEvent], n_epochs: int, prefix: str, *, overall: float | None = None,
@@ -216,36 +219,9 @@ def stopped_warning(events: list[TrainEvent]) -> None:
 
 
 def finish_training(snapshot: JobSnapshot) -> None:
-    """Keep each run with a finished epoch in the history; make the attention run (or the last) active.
-
-    A stopped run is kept, labelled stopped, but never made active: Stop must not replace a good model."""
-    if not isinstance(snapshot.result, list):  # failed, or stopped before anything was trained
-        return
-    usable = []
-    for outcome in snapshot.result:
-        record = _record(outcome)  # numbered after the runs already kept
-        if record.epochs:
-            state.add_run(record)
-            usable.append(record)
-    finished = [r for r in usable if not r.stopped]
-    if finished:
-        state.use_run(next((r for r in finished if r.pooling == "attention"), finished[-1]))
-
-
-def _record(outcome: TrainOutcome) -> state.RunRecord:
-    classifier, dataset = outcome.classifier, outcome.prepared.dataset
-    history = classifier.history
-    train_config = classifier.train_config
-    return state.RunRecord(
-        number=state.next_run_number(), pooling=classifier.model_config.pooling,
-        settings={"model": to_dict(classifier.model_config), "train": to_dict(train_config),
-                  "data": to_dict(dataset.config), "vocab_size": classifier.tokenizer.vocab_size},
-        epochs=history.get("epochs", []), steps=history.get("steps", []),
-        steps_per_epoch=math.ceil(len(outcome.train_index) / train_config.batch_size),
-        metrics=dict(classifier.metrics), stopped=bool(history.get("stopped")),
-        elapsed_s=float(history.get("elapsed_s", 0.0)), classifier=classifier,
-        val_texts=outcome.val_texts(), val_labels=outcome.val_label_names(),
-    )
+    """The job's kept runs join the history; the one it chose becomes the active model."""
+    if isinstance(snapshot.result, KeptRuns):  # None: failed, or stopped before anything was trained
+        state.adopt(snapshot.result)
 
 
 def _curves(steps: list[dict], epochs: list[dict], steps_per_epoch: float, n_epochs: int | None,

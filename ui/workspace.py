@@ -9,7 +9,8 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 import streamlit as st
 
 from core.config import DataConfig
-from core.corpus.data import build_dataset, load_corpus
+from core.corpus.data import load_corpus
+from core.corpus.tokenizer import TokenizerReport
 from core.errors import AttentionLabError
 from core.storage.share import decode, encode
 from core.storage.store import home_folder
@@ -42,13 +43,12 @@ def open_session_workspace() -> None:
 def _load(workspace: Workspace) -> None:
     """The workspace's corpus, tokenizer, runs (models loaded when used) and active model into this session."""
     try:
-        st.session_state.runs = [state.run_record(run) for run in workspace.runs()]
+        st.session_state.runs = workspace.runs()
         stored = workspace.corpus()
         if stored is not None:
             corpus = load_corpus(stored.data if stored.data is not None else state.sample_bytes(), stored.name)
-            st.session_state.corpus = corpus
-            st.session_state.dataset = build_dataset(corpus, DataConfig(task=stored.task, text=stored.text))
-            st.session_state.tokenizer_info = _tokenizer(workspace)
+            state.set_corpus(corpus, config=DataConfig(task=stored.task, text=stored.text), from_workspace=True)
+            st.session_state.tokenizer_report = _tokenizer(workspace)
         active = workspace.active_model()
         if active is not None:
             from core.classifier.task import load_classifier
@@ -62,7 +62,7 @@ def _load(workspace: Workspace) -> None:
 
 def _tokenizer(workspace: Workspace):
     saved = workspace.tokenizer()
-    return state.tokenizer_info_from(*saved) if saved is not None else None
+    return TokenizerReport.from_meta(*saved) if saved is not None else None
 
 
 def current_settings() -> dict:

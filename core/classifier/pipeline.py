@@ -6,6 +6,7 @@ The CLI, the app and the tests all call this; the app passes settings and draws 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -16,7 +17,7 @@ from core.classifier.task import Classifier, ClassifierTask, Split
 from core.config import ModelConfig, TokenizerConfig, TrainConfig
 from core.corpus.data import Dataset
 from core.corpus.split import group_split
-from core.corpus.tokenizer import Tokenizer, train_tokenizer
+from core.corpus.tokenizer import Tokenizer, TokenizerReport, describe, train_tokenizer
 from core.training.loop import Callback, FitResult, TrainEvent, train_new
 
 
@@ -106,6 +107,15 @@ def prepare(dataset: Dataset, train_config: TrainConfig, tokenizer: Tokenizer | 
     if tokenizer is None:
         tokenizer = train_tokenizer([dataset.texts[i] for i in train_index], tokenizer_config)
     return Prepared(dataset, train_index, val_index, tokenizer)
+
+
+def train_tokenizer_for(dataset: Dataset, train_config: TrainConfig, tokenizer_config: TokenizerConfig | None = None,
+                        callback=None, stop=None) -> TokenizerReport:
+    """The Tokenizer page's job: the tokenizer a training with these settings would use (trained on the same
+    training split), described on every text of the dataset. `callback` and `stop` make it a job function."""
+    started = time.perf_counter()
+    tokenizer = prepare(dataset, train_config, None, tokenizer_config).tokenizer
+    return describe(tokenizer, dataset.texts, time.perf_counter() - started)
 
 
 def train_classifier(dataset: Dataset, model_config: ModelConfig | None = None, train_config: TrainConfig | None = None,

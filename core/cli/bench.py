@@ -188,7 +188,7 @@ def _workspace_times(tokenizer, model_config, config, texts, label_names, quick:
     (index, every run's settings and curves, the active model's bundle loaded), in a temporary data folder."""
     from core.classifier.task import load_classifier
     from core.storage.store import Store
-    from core.storage.workspace import RunData, create_workspace, open_workspace
+    from core.storage.workspace import Run, create_workspace, open_workspace
 
     classifier = Classifier(tokenizer, BiLSTMWithAttention(model_config).eval(), list(label_names), DataConfig(), config)
     epochs = [{"epoch": e, "train_loss": 1.0, "train_acc": 0.5, "val_loss": 1.0, "val_acc": 0.5} for e in range(1, 9)]
@@ -198,7 +198,7 @@ def _workspace_times(tokenizer, model_config, config, texts, label_names, quick:
     with tempfile.TemporaryDirectory() as folder:
         workspace = create_workspace(Store(Path(folder)))
         for number in range(1, n_runs + 1):
-            run = RunData(number, "attention", {"model": {}, "train": {}, "data": {}}, epochs, steps, 44.0,
+            run = Run(number, "attention", {"model": {}, "train": {}, "data": {}}, epochs, steps, 44.0,
                           {"val_accuracy": 0.5}, False, 10.0)
             start = time.perf_counter()
             workspace.save_run(run, classifier.to_bytes(), val_texts, [label_names[0]] * len(val_texts))

@@ -55,10 +55,10 @@ def run(args) -> int:
 
 
 def _summary(classifier, args) -> int:
-    from core.corpus.data import build_dataset, load_corpus
+    from core.corpus.data import load_dataset
     from core.explain.summary import summarize
 
-    dataset = build_dataset(load_corpus(args.data), classifier.data_config)
+    dataset = load_dataset(args.data, None, classifier.data_config)
     labels = [dataset.label_names[y] for y in dataset.labels]
     summary = summarize(classifier, dataset.texts, labels, limit=args.limit, progress=_progress)
     sys.stderr.write("\n")

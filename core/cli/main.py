@@ -99,14 +99,14 @@ def _add_bench(commands) -> None:
 
 def _train(args) -> int:
     from core.classifier.pipeline import train_classifier
-    from core.corpus.data import build_dataset, load_corpus
+    from core.corpus.data import load_dataset
 
     check_output_dir(args.out)
     data_config, model_config, train_config, tokenizer_config = train_configs(args)
-    corpus = load_corpus(data_path(args.data))
-    dataset = build_dataset(corpus, data_config)
+    path = data_path(args.data)
+    dataset = load_dataset(path, None, data_config)
     report = dataset.report
-    print(f"{corpus.source_name}: {report.rows_used} sentences, {len(dataset.label_names)} classes "
+    print(f"{Path(path).name}: {report.rows_used} sentences, {len(dataset.label_names)} classes "
           f"(dropped {report.dropped_empty_text} empty, {report.dropped_missing_label} unlabelled, "
           f"{report.duplicates_removed} duplicates)", file=sys.stderr)
     outcome = train_classifier(dataset, model_config, train_config, tokenizer_config=tokenizer_config,
@@ -133,10 +133,10 @@ def train_configs(args) -> tuple[DataConfig, ModelConfig, TrainConfig, Tokenizer
 def _evaluate(args) -> int:
     from core.classifier.evaluate import evaluate_dataset
     from core.classifier.task import load_classifier
-    from core.corpus.data import build_dataset, load_corpus
+    from core.corpus.data import load_dataset
 
     classifier = load_classifier(Path(args.model), name=Path(args.model).name)
-    dataset = build_dataset(load_corpus(args.data), classifier.data_config)
+    dataset = load_dataset(args.data, None, classifier.data_config)
     report = evaluate_dataset(classifier, dataset)
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False))

@@ -117,6 +117,11 @@ def load_corpus(source: Source, name: str | None = None, max_chars: int = 1000) 
     return _to_corpus(frame, name, sheet, max_chars)
 
 
+def load_dataset(source: Source, name: str | None, config: DataConfig) -> Dataset:
+    """A labelled file straight to the dataset a task needs (Evaluate, Explain and the CLI score files this way)."""
+    return build_dataset(load_corpus(source, name, config.max_chars), config)
+
+
 def build_dataset(corpus: Corpus, config: DataConfig) -> Dataset:
     """Texts and integer labels for a task, with a report of what was dropped and why."""
     frame = corpus.frame

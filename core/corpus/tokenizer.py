@@ -6,12 +6,12 @@ import io
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 import sentencepiece as spm
 
-from core.config import TokenizerConfig
+from core.config import TokenizerConfig, from_dict, to_dict
 from core.errors import AttentionLabError
 
 PAD_ID, UNK_ID, BOS_ID, EOS_ID = 0, 1, 2, 3
@@ -162,3 +162,32 @@ def piece_surfaces(tokenizer: Tokenizer, text: str, max_len: int | None = None) 
     """
     pieces = tokenizer.processor.encode(text, return_type="proto").pieces
     return [piece.surface.strip() for piece in pieces][:max_len]
+
+
+@dataclass
+class TokenizerReport:
+    """A trained tokenizer and what the Tokenizer page shows of it, measured on the texts it will encode."""
+
+    tokenizer: Tokenizer
+    seconds: float  # training time
+    sentences: int
+    lengths: LengthStats
+    frequent: list[tuple[str, int]]
+    unknown_rate: float
+
+    def meta(self) -> dict:
+        """Everything but the tokenizer's proto, as JSON values (the workspace keeps the proto as a file)."""
+        return {"config": to_dict(self.tokenizer.config), "clamped_from": self.tokenizer.clamped_from,
+                "seconds": self.seconds, "sentences": self.sentences, "unknown_rate": self.unknown_rate,
+                "frequent": [list(pair) for pair in self.frequent], "lengths": asdict(self.lengths)}
+
+    @classmethod
+    def from_meta(cls, proto: bytes, meta: dict) -> TokenizerReport:
+        tokenizer = Tokenizer(proto, from_dict(TokenizerConfig, meta["config"]), meta.get("clamped_from"))
+        return cls(tokenizer, meta["seconds"], meta["sentences"], LengthStats(**meta["lengths"]),
+                   [tuple(pair) for pair in meta["frequent"]], meta["unknown_rate"])
+
+
+def describe(tokenizer: Tokenizer, texts: Sequence[str], seconds: float) -> TokenizerReport:
+    return TokenizerReport(tokenizer, seconds, len(texts), length_stats(tokenizer, texts),
+                           piece_frequencies(tokenizer, texts, top=30), unknown_rate(tokenizer, texts))

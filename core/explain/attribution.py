@@ -315,6 +315,25 @@ def to_words(tokens: Sequence[str], scores: dict[str, Sequence[float]]) -> tuple
     return words, summed
 
 
+@dataclass
+class View:
+    """An explanation as a page shows it: by BPE piece, or summed into words, with the agreement of each pair."""
+
+    units: list[str]
+    scores: dict[str, np.ndarray]
+    kendall_tau: dict[str, float]
+    top_k_overlap: dict[str, float]
+    top_k: int
+
+
+def view(explanation: Explanation, by_word: bool = False) -> View:
+    if not by_word:
+        return View(list(explanation.tokens), explanation.scores, explanation.kendall_tau, explanation.top_k_overlap,
+                    explanation.top_k)
+    words, scores = to_words(explanation.tokens, explanation.scores)
+    return View(words, scores, *agreement(scores))
+
+
 def verdict(explanation: Explanation) -> Verdict:
     """Weak/moderate/strong agreement with leave-one-out, and whether shuffling α moves p: hint, care or guide."""
     tau = explanation.kendall_tau.get(pair_key("attention", "leave_one_out"), math.nan)

@@ -3,6 +3,7 @@ plus accuracy with uniform attention injected (Wiegreffe & Pinter's baseline).""
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -40,9 +41,29 @@ class ModelSummary:
         return plain(vars(self))
 
 
+def summarize_models(models: Sequence[tuple[str, Classifier]], texts: Sequence[str], labels: Sequence[str] | None,
+                     limit: int = SUMMARY_LIMIT, callback: Callable[[float], None] | None = None,
+                     stop: threading.Event | None = None) -> list[tuple[str, ModelSummary]] | None:
+    """The Explain page's job: each (name, model) summarised on the same sentences; `callback` gets the share done
+    (0..1) after each batch. Stop ends it before its next batch, with None (no partial summary is shown)."""
+    summaries = []
+    for index, (name, model) in enumerate(models):
+        def report(share: float, index: int = index) -> None:
+            if callback is not None:
+                callback((index + share) / len(models))
+
+        summary = summarize(model, texts, labels, limit, progress=report, stop=stop)
+        if summary is None:
+            return None
+        summaries.append((name, summary))
+    return summaries
+
+
 def summarize(classifier: Classifier, texts: Sequence[str], labels: Sequence[str] | None = None,
-              limit: int = SUMMARY_LIMIT, progress: Callable[[float], None] | None = None, seed: int = 0) -> ModelSummary:
-    """The first `limit` sentences, explained SUMMARY_BATCH at a time; `progress` gets 0..1 after each batch."""
+              limit: int = SUMMARY_LIMIT, progress: Callable[[float], None] | None = None, seed: int = 0,
+              stop: threading.Event | None = None) -> ModelSummary | None:
+    """The first `limit` sentences, explained SUMMARY_BATCH at a time; `progress` gets 0..1 after each batch.
+    None when `stop` is set before the last batch."""
     start = time.perf_counter()
     pairs = _labelled(classifier, texts, labels, limit)
     texts = [text for text, _ in pairs]
@@ -50,6 +71,8 @@ def summarize(classifier: Classifier, texts: Sequence[str], labels: Sequence[str
         raise AttentionLabError("There are no sentences to explain.")
     explanations = []
     for first in range(0, len(texts), SUMMARY_BATCH):
+        if stop is not None and stop.is_set():
+            return None
         explanations += explain_batch(classifier, texts[first:first + SUMMARY_BATCH], seed, deletion_steps=DELETION_STEPS)
         if progress:
             progress(min(1.0, (first + SUMMARY_BATCH) / len(texts)))

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from core.errors import AttentionLabError
 from core.storage.share import encode
 from core.storage.store import Store, open_store
-from core.storage.workspace import RunData
+from core.storage.workspace import Run
 
 PASSWORD_ENV = "ATTENTION_LAB_ADMIN_PASSWORD"
 MAX_NICKNAME, MAX_CORPUS_NAME, MAX_ENTRIES = 30, 80, 500
@@ -43,7 +43,7 @@ def clean_text(text: object, limit: int) -> str:
     return " ".join(kept.split())[:limit]
 
 
-def share_settings(run: RunData) -> dict:
+def share_settings(run: Run) -> dict:
     """A run's settings as the share-link names of the Train page's widgets."""
     model, train = run.settings.get("model", {}), run.settings.get("train", {})
     values = {"pooling": run.pooling, "emb": model.get("emb_dim"), "hidden": model.get("hidden_dim"),
@@ -53,7 +53,7 @@ def share_settings(run: RunData) -> dict:
     return encode({k: v for k, v in values.items() if v is not None})
 
 
-def publish(run: RunData, nickname: str, corpus_name: str, corpus_rows: int, store: Store | None = None) -> BoardEntry:
+def publish(run: Run, nickname: str, corpus_name: str, corpus_rows: int, store: Store | None = None) -> BoardEntry:
     """Put a finished run on the board; a stopped run or an empty nickname is refused with a message."""
     nickname = clean_text(nickname, MAX_NICKNAME)
     if not nickname:

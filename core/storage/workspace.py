@@ -14,8 +14,9 @@ import secrets
 import shutil
 import sqlite3
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from core.storage.blobs import fsync_folder, is_temp, remove_stale_temps, write_atomic
 from core.storage.store import Store, open_store
@@ -26,8 +27,9 @@ RUN_COLUMNS = ("number, pooling, status, settings, curves, metrics, elapsed_s")
 
 
 @dataclass
-class RunData:
-    """One training run as the Train page shows it (the model itself is a bundle file beside it)."""
+class Run:
+    """One training run: its record (what the run history shows and the index keeps), and, once loaded, the model
+    it produced with its validation rows (kept as a bundle file beside the record, not in these columns)."""
 
     number: int
     pooling: str
@@ -38,6 +40,13 @@ class RunData:
     metrics: dict
     stopped: bool
     elapsed_s: float
+    classifier: Any = field(default=None, repr=False, compare=False)  # core.classifier.task.Classifier
+    val_texts: list[str] = field(default_factory=list, repr=False, compare=False)
+    val_labels: list[str] = field(default_factory=list, repr=False, compare=False)
+
+    @property
+    def name(self) -> str:
+        return f"#{self.number} {self.pooling}"
 
 
 @dataclass
@@ -161,7 +170,7 @@ class Workspace:
 
     # runs -------------------------------------------------------------------------------------------------
 
-    def save_run(self, run: RunData, bundle: bytes, val_texts: list[str] = (), val_labels: list[str] = ()) -> int:
+    def save_run(self, run: Run, bundle: bytes, val_texts: list[str] = (), val_labels: list[str] = ()) -> int:
         """Keep a run and its model bundle; returns its number (the next free one if `run.number` is taken)."""
         def rows(db: sqlite3.Connection, path: str | None) -> None:
             taken = db.execute("SELECT 1 FROM runs WHERE workspace = ? AND number = ?", (self.id, run.number)).fetchone()
@@ -178,7 +187,7 @@ class Workspace:
         with self.store.connect() as db:
             return db.execute("SELECT 1 FROM runs WHERE workspace = ? AND number = ?", (self.id, number)).fetchone() is not None
 
-    def runs(self) -> list[RunData]:
+    def runs(self) -> list[Run]:
         with self.store.connect() as db:
             rows = db.execute(f"SELECT {RUN_COLUMNS} FROM runs WHERE workspace = ? ORDER BY number", (self.id,)).fetchall()
         return [_run_from_row(row) for row in rows]
@@ -313,7 +322,7 @@ def _forget(db: sqlite3.Connection, path: str) -> None:
     db.execute("DELETE FROM blobs WHERE path = ?", (path,))
 
 
-def _run_values(run: RunData, val_texts, val_labels) -> tuple:
+def _run_values(run: Run, val_texts, val_labels) -> tuple:
     metrics = run.metrics
     curves = {"epochs": run.epochs, "steps": run.steps, "steps_per_epoch": run.steps_per_epoch}
     validation = {"texts": list(val_texts), "labels": list(val_labels)}
@@ -322,10 +331,10 @@ def _run_values(run: RunData, val_texts, val_labels) -> tuple:
             metrics.get("baseline_accuracy"), metrics.get("baseline_macro_f1"), json.dumps(validation, ensure_ascii=False))
 
 
-def _run_from_row(row: tuple) -> RunData:
+def _run_from_row(row: tuple) -> Run:
     number, pooling, status, settings, curves, metrics, elapsed_s = row
     curves = json.loads(curves)
-    return RunData(number, pooling, json.loads(settings), curves["epochs"], curves["steps"], curves["steps_per_epoch"],
+    return Run(number, pooling, json.loads(settings), curves["epochs"], curves["steps"], curves["steps_per_epoch"],
                    json.loads(metrics), status == "stopped", elapsed_s)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Iterator, Sequence
 
@@ -10,6 +11,11 @@ import torch
 from core.corpus.tokenizer import PAD_ID, UNK_ID
 
 BUCKET_FACTOR = 50  # sort within windows of this many batches: similar lengths, still shuffled
+
+
+def steps_per_epoch(rows: int, batch_size: int) -> int:
+    """Optimiser steps in one epoch over `rows` examples (the last batch may be short)."""
+    return math.ceil(rows / batch_size)
 
 
 def bucketed_batches(lengths: Sequence[int], batch_size: int, rng: random.Random | None) -> list[list[int]]:

@@ -20,6 +20,7 @@ import torch
 import torch.nn as nn
 
 from core.config import LoopConfig
+from core.training.batching import steps_per_epoch
 
 MAX_PERPLEXITY_LOSS = 50.0  # exp() of larger losses overflows into meaningless numbers
 EVENT_FIELDS = ("epoch", "step", "train_loss", "train_acc", "val_loss", "val_acc", "sentences_per_s", "elapsed_s")
@@ -147,7 +148,7 @@ def fit(model: nn.Module, task: Task, train: Any, val: Any, config: LoopConfig,
     torch.manual_seed(config.seed)
     rng = random.Random(config.seed)
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
-    total_steps = math.ceil(len(train) / config.batch_size) * config.epochs
+    total_steps = steps_per_epoch(len(train), config.batch_size) * config.epochs
     schedule = _schedule(optimizer, config, total_steps)
     result, clock = FitResult(), _Clock()
     best_state, best_rank, since_best = None, None, 0

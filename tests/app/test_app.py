@@ -81,17 +81,22 @@ def sample_slice() -> bytes:
     return buffer.getvalue()
 
 
-def train_tiny(at: AppTest, label: str = ko("train.start")) -> AppTest:
-    open_page(at, "train")
-    for key, value in TINY.items():
-        at.session_state[key] = value
-    click(at, label)
-    job = at.session_state["job"]
+def finish_job(at: AppTest, key: str) -> AppTest:
+    """Wait for the page's background job in `key`, then rerun as the page's poll would."""
+    job = at.session_state[key]
     job.join(120)
     assert job.snapshot().state == "done", job.snapshot().error
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
+
+
+def train_tiny(at: AppTest, label: str = ko("train.start")) -> AppTest:
+    open_page(at, "train")
+    for key, value in TINY.items():
+        at.session_state[key] = value
+    click(at, label)
+    return finish_job(at, "job")
 
 
 @pytest.fixture(scope="module")
@@ -150,11 +155,11 @@ def test_a_wrong_file_gets_the_loaders_message_and_the_page_keeps_working():
 
 def test_tokenizer_page_trains_and_splits_a_sentence():
     at = open_page(new_app().run(), "tokenizer")
-    click(at, ko("tok.train"))  # the default: an automatic size, above the characters the corpus needs
+    finish_job(click(at, ko("tok.train")), "tokenizer_job")  # the default: an automatic size, above the characters
     assert int(({m.label: m.value for m in at.metric})[ko("tok.vocab_size")].replace(",", "")) > 620
     at.session_state["w_vocab_auto"] = False
     at.session_state["w_vocab"] = 800  # the whole sample has about 620 distinct characters
-    click(at, ko("tok.train"))
+    finish_job(click(at, ko("tok.train")), "tokenizer_job")
     metrics = {m.label: m.value for m in at.metric}
     assert metrics[ko("tok.vocab_size")] == "800"
     assert any("▁" in html.value for html in at.get("html"))

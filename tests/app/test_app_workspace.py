@@ -1,7 +1,7 @@
 """AppTest: the workspace in the URL brings a session's work back; share links fill the Train page; the board.
 
-The workspace is filled the way a training job fills it (core.workspace_runs.save_outcomes, which the job runs
-in its own thread or process), then opened by new app sessions with and without its token.
+The workspace is filled the way a training job fills it (core.classifier.runs.keep, which the job runs
+in its worker process), then opened by new app sessions with and without its token.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ import io
 
 import pytest
 
+from core.classifier.runs import keep
 from core.storage import board
-from core.storage.runs import save_outcomes
 from core.storage.workspace import create_workspace
 from tests.app.test_app import click, ko, new_app, open_page, through_app  # noqa: F401
 from tests.conftest import old_frame, tiny_rows
@@ -34,7 +34,7 @@ def saved(data_home, trained_classifier):
     old_frame(tiny_rows(20)).to_excel(buffer, index=False, engine="openpyxl")
     workspace = create_workspace()
     workspace.save_corpus("tiny.xlsx", buffer.getvalue(), "emotion6", "first")
-    save_outcomes(workspace, [outcome])
+    keep([outcome], 1, workspace)
     return workspace.token, outcome
 
 

@@ -10,9 +10,11 @@ from dataclasses import replace
 import pytest
 
 from core.explain.attribution import METHODS, to_words
+from core.storage.workspace import Run
 from tests.app.test_app import (  # noqa: F401  (fixtures)
     EXAMPLES,
     click,
+    finish_job,
     ko,
     new_app,
     open_page,
@@ -22,7 +24,6 @@ from tests.app.test_app import (  # noqa: F401  (fixtures)
     trained,
 )
 from ui.i18n import STRINGS
-from ui.state import RunRecord
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +66,7 @@ def test_word_switch_sums_pieces_into_words(explained):
 def test_model_summary_over_the_validation_split(explained):
     at = explained
     at.session_state["w_explain_limit"] = 20
-    click(at, ko("explain.summarize"))
+    finish_job(click(at, ko("explain.summarize")), "explain_job")
     name, summary = at.session_state["explain_summary"][1][0]
     assert summary.n == 20 and 0.0 <= summary.uniform_accuracy <= 1.0
     table = at.dataframe[-1].value
@@ -78,11 +79,11 @@ def test_summary_also_covers_the_mean_pooling_run(trained):  # noqa: F811
     mean = copy.deepcopy(at.session_state["model"].classifier)
     mean.model.config = replace(mean.model.config, pooling="mean")
     runs = at.session_state["runs"]
-    runs.append(RunRecord(len(runs) + 1, "mean", {}, [], [], 1.0, {}, False, 0.0, classifier=mean))
+    runs.append(Run(len(runs) + 1, "mean", {}, [], [], 1.0, {}, False, 0.0, classifier=mean))
     at.session_state["w_explain_limit"] = 12
     at.run()
     assert at.checkbox[0].label == ko("explain.with_mean", name=f"#{len(runs)} mean") and at.checkbox[0].value
-    click(at, ko("explain.summarize"))
+    finish_job(click(at, ko("explain.summarize")), "explain_job")
     (_, attention), (_, pooled) = at.session_state["explain_summary"][1]
     assert pooled.pooling == "mean" and pooled.uniform_accuracy == pooled.accuracy, "mean pooling is uniform attention"
     assert list(at.dataframe[-1].value.columns) == [at.session_state["model"].source, f"#{len(runs)} mean"]

@@ -10,7 +10,7 @@ from core.errors import AttentionLabError
 from core.storage import board
 from core.storage.share import decode
 from core.storage.store import Store
-from core.storage.workspace import RunData, create_workspace
+from core.storage.workspace import Run, create_workspace
 
 
 @pytest.fixture
@@ -18,14 +18,14 @@ def store(tmp_path) -> Store:
     return Store(tmp_path / "home")
 
 
-def a_run(accuracy: float, stopped: bool = False, baseline: bool = True) -> RunData:
+def a_run(accuracy: float, stopped: bool = False, baseline: bool = True) -> Run:
     metrics = {"val_accuracy": accuracy, "val_macro_f1": accuracy - 0.1}
     if baseline:
         metrics["baseline_accuracy"] = 0.7
     settings = {"model": {"emb_dim": 64, "hidden_dim": 32, "num_layers": 1, "dropout": 0.3},
                 "train": {"lr": 1e-3, "batch_size": 32, "epochs": 5, "patience": 0, "seed": 7, "val_share": 0.2,
                           "schedule": "cosine"}, "data": {"task": "binary"}}
-    return RunData(1, "mean", settings, [{"epoch": 1}], [], 3.0, metrics, stopped, 12.5)
+    return Run(1, "mean", settings, [{"epoch": 1}], [], 3.0, metrics, stopped, 12.5)
 
 
 def test_published_runs_come_back_best_first_without_any_workspace_key(store):

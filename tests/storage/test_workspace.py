@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from core.classifier.runs import keeping_job
 from core.storage.blobs import is_temp, write_atomic
-from core.storage.runs import saving_job
 from core.storage.store import Limits, QuotaError, Store
 from core.storage.workspace import (
     ORPHAN_GRACE_S,
-    RunData,
+    Run,
     create_workspace,
     key_hash,
     open_workspace,
@@ -32,8 +32,8 @@ def store(tmp_path) -> Store:
     return Store(tmp_path / "home")
 
 
-def a_run(number: int = 1, stopped: bool = False, accuracy: float = 0.5) -> RunData:
-    return RunData(number, "attention", {"model": {"emb_dim": 16}, "train": {"lr": 3e-3}, "data": {"task": "emotion6"}},
+def a_run(number: int = 1, stopped: bool = False, accuracy: float = 0.5) -> Run:
+    return Run(number, "attention", {"model": {"emb_dim": 16}, "train": {"lr": 3e-3}, "data": {"task": "emotion6"}},
                    [{"epoch": 1, "val_acc": accuracy}], [{"step": 1, "loss": 1.0}], 4.0,
                    {"val_accuracy": accuracy, "val_macro_f1": 0.4, "baseline_accuracy": 0.6}, stopped, 2.5)
 
@@ -195,8 +195,8 @@ def test_a_saving_job_keeps_its_runs_and_makes_the_model_active(store, trained_c
 
     _, outcome = trained_classifier
     workspace = create_workspace(store)
-    outcomes = saving_job(lambda callback, stop: [outcome], workspace)(None, threading.Event())
-    assert outcomes == [outcome]
+    kept = keeping_job(lambda callback, stop: [outcome], 1, workspace)(None, threading.Event())
+    assert kept.saved and kept.active == 1 and [r.number for r in kept.runs] == [1]
     again = open_workspace(workspace.token, store)
     run = again.runs()[0]
     assert run.number == 1 and run.metrics == outcome.classifier.metrics and run.epochs
@@ -211,8 +211,8 @@ def test_a_deleted_workspace_does_not_get_the_job_back(store, trained_classifier
     _, outcome = trained_classifier
     workspace = create_workspace(store)
     workspace.delete()
-    saving_job(lambda callback, stop: [outcome], workspace)(None, threading.Event())
-    assert not workspace.folder.exists()
+    kept = keeping_job(lambda callback, stop: [outcome], 1, workspace)(None, threading.Event())
+    assert not workspace.folder.exists() and not kept.saved and kept.runs[0].classifier is outcome.classifier
 
 
 # A writer killed in the middle of a save ---------------------------------------------------------------
@@ -222,7 +222,7 @@ import sys, time
 from pathlib import Path
 import core.storage.blobs as blobs
 from core.storage.store import Store
-from core.storage.workspace import RunData, open_workspace
+from core.storage.workspace import Run, open_workspace
 
 home, token, bundle_path, stage = sys.argv[1:5]
 bundle = Path(bundle_path).read_bytes()
@@ -250,7 +250,7 @@ elif stage == "renamed":  # killed after the rename, before the row is committed
     blobs.fsync_folder = lambda folder: pause()
 
 workspace = open_workspace(token, Store(Path(home)))
-run = RunData(2, "mean", {"data": {"task": "emotion6"}}, [{"epoch": 1}], [], 1.0, {"val_accuracy": 0.9}, False, 1.0)
+run = Run(2, "mean", {"data": {"task": "emotion6"}}, [{"epoch": 1}], [], 1.0, {"val_accuracy": 0.9}, False, 1.0)
 if stage == "loop":
     print("paused", flush=True)
     while True:
