@@ -2,14 +2,14 @@
 
 import streamlit as st
 
-from ui import state
+from ui import server, state
 from ui.i18n import model_name, t
 from ui.session_end import watch_session
-from ui.warmup import warm_up_once
 from ui.workspace import open_session_workspace, sidebar_block
 
 # An emoji icon is drawn by the browser; a ":material/...:" page icon is fetched from the internet.
 st.set_page_config(page_title="Attention Lab", page_icon="🧠", layout="wide")
+server.start()  # once per server: process-wide settings, the job queue, the background warm-up
 watch_session()  # when this tab has gone for good, its session is closed and its memory freed
 state.keep_widget_values()
 open_session_workspace()  # ?w=<token>: this user's saved corpus, runs and model
@@ -56,4 +56,3 @@ page = st.navigation(PAGES)
 state.follow_deep_link()
 sidebar()
 page.run()
-warm_up_once()  # after the first page is drawn, so its first view doesn't wait for torch

@@ -22,7 +22,6 @@ import gc
 import logging
 import threading
 
-import pyarrow
 import streamlit as st
 from streamlit.runtime import Runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
@@ -32,17 +31,6 @@ SETTLE_S = 20.0  # a closed session is torn down over the next seconds: collect 
 _log = logging.getLogger(__name__)
 _disconnects: dict[str, int] = {}  # session id → disconnects seen: only the latest one's check may close it
 _pending_release: asyncio.TimerHandle | None = None
-
-
-def _arrow_uses_the_system_allocator() -> None:
-    """Tables go to the browser as Arrow. Arrow's own allocator (mimalloc) keeps a heap per thread, and Streamlit
-    runs every script run in a new thread: with twelve sessions training, the server peaked at 802-816 MB and
-    still held 1.36-1.40x its pre-class memory after every session was closed; with glibc's allocator, whose
-    freed pages malloc_trim returns, it peaked at 642-654 MB and came back to 1.13-1.17x (scripts/load_bench.py)."""
-    pyarrow.set_memory_pool(pyarrow.system_memory_pool())
-
-
-_arrow_uses_the_system_allocator()  # once per server process, at the first script run, before the first table
 
 
 def watch_session() -> None:

@@ -19,7 +19,7 @@ from core.config import DataConfig
 from core.corpus.data import Corpus, Dataset, build_dataset, load_corpus
 from core.corpus.tokenizer import Tokenizer, TokenizerReport
 from core.errors import AttentionLabError
-from core.jobs.pool import TrainingJob
+from core.jobs import Job
 from core.storage.workspace import Run, Workspace
 
 if TYPE_CHECKING:  # torch: imported where a model is trained or loaded, not on every page view
@@ -63,13 +63,13 @@ eval_report: Slot[tuple[str, Any]] = Slot("eval_report")  # (what was evaluated,
 walkthrough: Slot[Any] = Slot("walkthrough")  # core.classifier.walkthrough.Walkthrough
 explanation: Slot[tuple[int, Any]] = Slot("explanation")  # (model version, Explanation)
 explain_summary: Slot[tuple[int, list]] = Slot("explain_summary")  # (model version, [(name, ModelSummary)])
-explain_job: Slot[TrainingJob] = Slot("explain_job")
+explain_job: Slot[Job] = Slot("explain_job")
 explain_version: Slot[int] = Slot("explain_version")  # the model version the running summary job explains
 upload_error: Slot[tuple[str, str]] = Slot("upload_error")  # (upload's file id, message)
 train_busy: Slot[bool] = Slot("train_busy")  # Start was refused: another page's job runs
 board_cleared: Slot[bool] = Slot("board_cleared")
-tokenizer_job: Slot[TrainingJob] = Slot("tokenizer_job")
-reply_job: Slot[TrainingJob] = Slot("reply_job")
+tokenizer_job: Slot[Job] = Slot("tokenizer_job")
+reply_job: Slot[Job] = Slot("reply_job")
 reply_outcome: Slot[Any] = Slot("reply_outcome")  # core.seq2seq.pipeline.Seq2SeqOutcome
 reply_epochs: Slot[int] = Slot("reply_epochs")
 reply_generated: Slot[list] = Slot("reply_generated")  # [(decoder name, Reply)]
@@ -240,16 +240,16 @@ def adopt(kept: KeptRuns) -> None:
             _save(lambda ws: ws.set_active_run(chosen.number))
 
 
-def job() -> TrainingJob | None:
+def job() -> Job | None:
     return st.session_state.get("job")
 
 
-def running_job() -> TrainingJob | None:
+def running_job() -> Job | None:
     """Any job of this session still running, whichever page started it (one training at a time)."""
-    return next((v for v in list(st.session_state.values()) if isinstance(v, TrainingJob) and v.running), None)
+    return next((v for v in list(st.session_state.values()) if isinstance(v, Job) and v.running), None)
 
 
-def set_job(new_job: TrainingJob) -> None:
+def set_job(new_job: Job) -> None:
     st.session_state.job = new_job
 
 

@@ -22,7 +22,7 @@ from core.classifier.runs import KeptRuns, keeping_job
 from core.config import ModelConfig, TokenizerConfig, TrainConfig
 from core.corpus.data import Dataset
 from core.corpus.tokenizer import Tokenizer
-from core.jobs.pool import JobSnapshot, start_job
+from core.jobs import JobSnapshot, start_job
 from core.training.loop import TrainEvent, overfitting, perplexity
 from ui import state
 from ui.i18n import t

@@ -15,7 +15,7 @@ from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest, app_test
 
 from core.corpus.data import load_corpus, write_xlsx
-from core.jobs.pool import start_job
+from core.jobs import start_job
 from tests.jobs.test_jobs import wait_for_stop
 from ui.i18n import EXAMPLES, STRINGS
 from ui.widgets import attention_chips_html, piece_chips_html
@@ -217,10 +217,10 @@ def test_stop_on_a_running_job_shows_it_stopped_in_the_same_run(trained):
 
 
 def test_stop_on_a_queued_job_cancels_it_and_says_so(trained):
-    from core.jobs.pool import pool
+    from core.jobs import executor
 
     at = open_page(trained, "train")
-    blockers = [start_job(None, wait_for_stop, name="blocker") for _ in range(pool().workers)]  # every worker busy
+    blockers = [start_job(None, wait_for_stop, name="blocker") for _ in range(executor().workers)]  # every worker busy
     queued = start_job(None, wait_for_stop, name="classifier")
     try:
         assert queued.snapshot().state == "queued"

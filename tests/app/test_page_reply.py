@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.corpus.data import load_corpus, write_xlsx
-from core.jobs.pool import start_job
+from core.jobs import start_job
 from core.seq2seq.data import PairConfig
 from core.seq2seq.decode import BEAM_SIZE, MBR_SAMPLES
 from tests.app.test_app import click, open_page, through_app  # noqa: F401  (the AppTest page-mode fixture)

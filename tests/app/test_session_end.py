@@ -90,9 +90,3 @@ def test_a_release_outside_the_event_loop_does_nothing(runtime):
 
 def test_release_memory_runs_here():
     session_end.release_memory()  # a full collection and glibc's malloc_trim where present; must not raise
-
-
-def test_tables_for_the_browser_are_allocated_where_malloc_trim_can_return_them():
-    import pyarrow
-
-    assert pyarrow.default_memory_pool().backend_name == "system"  # not mimalloc's per-thread heaps

@@ -11,7 +11,9 @@ import pytest
 from core.classifier.pipeline import train_classifier
 from core.config import ModelConfig, TokenizerConfig, TrainConfig
 from core.errors import AttentionLabError, TrainingBusyError
-from core.jobs.pool import WorkerPool, start_job
+from core.jobs import start_job
+from core.jobs.local import LocalRunner
+from core.jobs.queue import JobQueue
 
 SMALL = ModelConfig(emb_dim=16, hidden_dim=16, attention_dim=8, fc_dim=16, dropout=0.0)
 
@@ -89,7 +91,7 @@ def test_a_failure_becomes_one_line(problem, message):
 
 
 def test_a_killed_worker_fails_its_job_and_the_pool_goes_on():
-    pool = WorkerPool(1)
+    pool = JobQueue(1, LocalRunner())
     dead = pool.submit(die)
     after = pool.submit(functools.partial(wait_for_stop, seconds=0))
     assert dead.join(30) and after.join(30)
@@ -98,7 +100,7 @@ def test_a_killed_worker_fails_its_job_and_the_pool_goes_on():
 
 
 def test_queue_is_first_in_first_out_and_stop_cancels_a_queued_job_at_once():
-    pool = WorkerPool(1)
+    pool = JobQueue(1, LocalRunner())
     first = pool.submit(wait_for_stop)
     assert not first.waiting  # a free worker takes it at once, even while it is still marked queued
     second, third = pool.submit(wait_for_stop), pool.submit(wait_for_stop)
@@ -122,7 +124,7 @@ def test_the_same_seed_gives_the_same_metrics_alone_or_side_by_side(tiny_dataset
     work = functools.partial(train_tiny, dataset=tiny_dataset, epochs=3)
     alone = start_job(None, work)
     assert alone.join(120)
-    pool = WorkerPool(2)
+    pool = JobQueue(2, LocalRunner())
     together = [pool.submit(work), pool.submit(work)]
     assert all(job.join(120) for job in together)
     expected = alone.snapshot().result.classifier.metrics
@@ -140,6 +142,6 @@ def test_a_worker_never_reruns_the_web_servers_page_script(tmp_path, monkeypatch
     page = types.ModuleType("__main__")
     page.__file__ = str(script)
     monkeypatch.setitem(sys.modules, "__main__", page)
-    job = WorkerPool(1).submit(functools.partial(wait_for_stop, seconds=0))
+    job = JobQueue(1, LocalRunner()).submit(functools.partial(wait_for_stop, seconds=0))
     assert job.join(60) and job.snapshot().state == "done"
     assert not marker.exists()
