@@ -10,7 +10,7 @@ from core.errors import AttentionLabError
 from core.explain import plots as explain_plots
 from core.explain.attribution import METHODS, PAIRS, PUBLISHED_TAU, explain, pair_key, view
 from core.explain.summary import SUMMARY_LIMIT, summarize_models
-from core.jobs.pool import start_job
+from core.jobs import start_job
 from ui import state
 from ui.i18n import EXAMPLES, class_name, labels_for, t
 from ui.training import live_job

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from core.errors import AttentionLabError
-from core.jobs.pool import start_job
+from core.jobs import start_job
 from core.seq2seq.data import TURNS, build_pairs
 from core.seq2seq.decode import MBR_SAMPLES
 from core.seq2seq.model import RNNS

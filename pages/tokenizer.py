@@ -7,7 +7,7 @@ import streamlit as st
 from core import plots
 from core.classifier.pipeline import train_tokenizer_for
 from core.errors import AttentionLabError
-from core.jobs.pool import start_job
+from core.jobs import start_job
 from ui import settings, state
 from ui.i18n import t
 from ui.training import live_job
