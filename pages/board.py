@@ -7,15 +7,13 @@ from core.errors import AttentionLabError
 from core.storage import board
 from ui import state
 from ui.i18n import labels_for, model_name, t
-from ui.widgets import show_error
+from ui.widgets import page_header, show_error
 from ui.workspace import apply_settings
 
 COLUMNS = ("nickname", "task", "corpus", "rows", "settings", "accuracy", "macro_f1", "baseline", "time")
 SORTABLE = ("accuracy", "macro_f1", "baseline", "time", "nickname")
 
-state.through_app(__file__)
-st.title(t("board.title"))
-st.caption(t("board.intro"))
+page_header(__file__, "board")
 if state.board_cleared.get():
     st.success(t("board.cleared"))
     state.board_cleared.set(False)

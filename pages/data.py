@@ -8,13 +8,11 @@ from core.corpus.data import load_corpus, template_bytes
 from core.errors import AttentionLabError
 from ui import state
 from ui.i18n import class_name, labels_for, t
-from ui.widgets import CORPUS_TYPES, file_uploader, show_error
+from ui.widgets import CORPUS_TYPES, file_uploader, page_header, show_error
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-state.through_app(__file__)
-st.title(t("data.title"))
-st.caption(t("data.intro"))
+page_header(__file__, "data")
 
 upload_col, side_col = st.columns([3, 2])
 with upload_col:

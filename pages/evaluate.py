@@ -9,21 +9,12 @@ from core.corpus.data import load_dataset
 from core.errors import AttentionLabError
 from ui import state
 from ui.i18n import class_name, class_names, labels_for, model_name, t
-from ui.widgets import (
-    CORPUS_TYPES,
-    file_uploader,
-    needs_model,
-    pooling_note,
-    show_attention,
-    show_error,
-)
+from ui.widgets import CORPUS_TYPES, file_uploader, needs_model, page_header, pooling_note, show_attention, show_error
 
 PAGE_SIZE = 10
 SOURCES = ["validation", "file"]
 
-state.through_app(__file__)
-st.title(t("eval.title"))
-st.caption(t("eval.intro"))
+page_header(__file__, "eval")
 active = state.model()
 if active is None:
     needs_model()

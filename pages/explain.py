@@ -14,14 +14,12 @@ from core.jobs import start_job
 from ui import state
 from ui.i18n import EXAMPLES, class_name, labels_for, t
 from ui.training import live_job
-from ui.widgets import CORPUS_TYPES, file_uploader, needs_model, pooling_note, show_error
+from ui.widgets import CORPUS_TYPES, file_uploader, needs_model, page_header, pooling_note, show_error
 
 SOURCES = ["validation", "file"]
 JOB_NAME = "explain"
 
-state.through_app(__file__)
-st.title(t("explain.title"))
-st.caption(t("explain.intro"))
+page_header(__file__, "explain")
 active = state.model()
 if active is None:
     needs_model()

@@ -6,7 +6,7 @@ from core import plots
 from core.classifier.walkthrough import walk_through
 from ui import state
 from ui.i18n import EXAMPLES, class_name, class_names, t
-from ui.widgets import attention_chips_html, needs_model, piece_chips_html, pooling_note
+from ui.widgets import attention_chips_html, needs_model, page_header, piece_chips_html, pooling_note
 
 FORMULAS = [
     r"u_t = \tanh\left(W_{att}\, h_t + b_{att}\right)",
@@ -14,9 +14,7 @@ FORMULAS = [
     r"c = \sum_{t=1}^{T} a_t\, h_t",
 ]
 
-state.through_app(__file__)
-st.title(t("inside.title"))
-st.caption(t("inside.intro"))
+page_header(__file__, "inside")
 active = state.model()
 if active is None:
     needs_model()

@@ -8,10 +8,9 @@ from core.config import to_dict
 from core.errors import AttentionLabError
 from ui import state
 from ui.i18n import class_names, model_name, t
-from ui.widgets import file_uploader, show_error
+from ui.widgets import file_uploader, page_header, show_error
 
-state.through_app(__file__)
-st.title(t("model.title"))
+page_header(__file__, "model")
 st.warning(t("model.refresh"), icon=":material/warning:")
 summary = st.container()  # filled below, after a new upload has been read
 

@@ -5,13 +5,11 @@ import streamlit as st
 from core import plots
 from ui import state
 from ui.i18n import EXAMPLES, class_name, model_name, t
-from ui.widgets import needs_model, show_attention
+from ui.widgets import needs_model, page_header, show_attention
 
 MAX_SENTENCES = 50
 
-state.through_app(__file__)
-st.title(t("predict.title"))
-st.caption(t("predict.intro"))
+page_header(__file__, "predict")
 classifier = state.classifier()
 if classifier is None:
     needs_model()

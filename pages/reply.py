@@ -16,13 +16,11 @@ from core.seq2seq.sink import attention_sink
 from ui import settings, state
 from ui.i18n import EXAMPLES, t
 from ui.training import live_job, render_progress, stopped_warning
-from ui.widgets import needs_data, show_error
+from ui.widgets import needs_data, page_header, show_error
 
 JOB_NAME = "seq2seq"
 
-state.through_app(__file__)
-st.title(t("reply.title"))
-st.caption(t("reply.intro"))
+page_header(__file__, "reply")
 corpus = state.corpus()
 if corpus is None:
     needs_data()

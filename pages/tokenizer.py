@@ -11,13 +11,11 @@ from core.jobs import start_job
 from ui import settings, state
 from ui.i18n import t
 from ui.training import live_job
-from ui.widgets import needs_data, piece_chips_html, show_error
+from ui.widgets import needs_data, page_header, piece_chips_html, show_error
 
 JOB_NAME = "tokenizer"
 
-state.through_app(__file__)
-st.title(t("tok.title"))
-st.caption(t("tok.intro"))
+page_header(__file__, "tok")
 dataset = state.dataset()
 if dataset is None:
     needs_data()

@@ -8,19 +8,10 @@ from core.config import POOLINGS, SCHEDULES
 from core.errors import TrainingBusyError
 from ui import settings, state
 from ui.i18n import labels_for, model_name, t
-from ui.training import (
-    JOB_KEY,
-    JOB_NAME,
-    finish_training,
-    live_job,
-    render_training,
-    start_training,
-)
-from ui.widgets import duration, needs_data
+from ui.training import JOB_KEY, JOB_NAME, finish_training, live_job, render_training, start_training
+from ui.widgets import duration, needs_data, page_header
 
-state.through_app(__file__)
-st.title(t("train.title"))
-st.caption(t("train.intro"))
+page_header(__file__, "train")
 dataset = state.dataset()
 if dataset is None:
     needs_data()

@@ -11,14 +11,9 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 from core import plots
-from core.corpus.tokenizer import (
-    WORD_START,
-    Tokenizer,
-    display_piece,
-    is_word_start,
-    piece_surfaces,
-)
-from ui.i18n import t
+from core.corpus.tokenizer import WORD_START, Tokenizer, display_piece, is_word_start, piece_surfaces
+from ui import state
+from ui.i18n import STRINGS, t
 
 if TYPE_CHECKING:  # torch: not needed to draw a page
     from core.classifier.task import Prediction
@@ -28,6 +23,15 @@ CHIP = ("display:inline-block; padding:0.1em 0.35em; margin:0.15em 0.08em; borde
 CHIP_BOX = f"line-height:2.1; font-size:1.1rem; font-family:{plots.FONT_FAMILY}; overflow-wrap:anywhere;"
 UNKNOWN_PIECE = "<unk>"  # id_to_piece(UNK_ID)
 WORD_COLORS = ["#DCEAF7", "#FDE7CF", "#DDF0DA", "#F6DCDC", "#E5DDF1", "#D9F0EE"]
+
+
+def page_header(page_file: str, key: str) -> None:
+    """Every page's first call: a first request that reached the page without app.py is handed over to it
+    (state.through_app), then the page's title and, when it has one, its intro line."""
+    state.through_app(page_file)
+    st.title(t(f"{key}.title"))
+    if f"{key}.intro" in STRINGS:
+        st.caption(t(f"{key}.intro"))
 
 
 def attention_chips_html(tokens: Sequence[str], weights: Sequence[float], surfaces: Sequence[str] | None = None) -> str:

@@ -18,6 +18,7 @@ from ui import i18n
 from ui.i18n import STRINGS, labels_for, t
 
 ROOT = Path(__file__).resolve().parents[2]
+PAGE_KEYS = ("data", "tok", "train", "predict", "eval", "inside", "explain", "model", "reply", "board")
 SOURCES = sorted([ROOT / "app.py", *(ROOT / "pages").glob("*.py"), *(ROOT / "ui").glob("*.py")])
 
 # f-string keys (each {...} written as {}) and the values their placeholder takes.
@@ -38,6 +39,8 @@ DYNAMIC = {
     "explain.agree.{}": ("weak", "moderate", "strong", "undefined"),
     "explain.moves.{}": ("True", "False"),
     "explain.advice.{}": ("hint", "care", "guide"),
+    "{}.title": PAGE_KEYS,  # page_header: every page's title...
+    "{}.intro": tuple(k for k in PAGE_KEYS if k != "model"),  # ...and intro (the Model page has a warning instead)
 }
 
 
