@@ -9,13 +9,7 @@ import unicodedata
 from pathlib import Path
 
 from core.corpus.tokenizer import display_piece
-from core.explain.attribution import (
-    METHODS,
-    PAIRS,
-    PUBLISHED_TAU,
-    Explanation,
-    pair_key,
-)
+from core.explain.attribution import METHODS, PAIRS, PUBLISHED_TAU, Explanation, pair_key
 from core.explain.summary import SUMMARY_LIMIT, ModelSummary
 
 SHORT = {"attention": "attention", "grad_x_input": "grad×input", "integrated_gradients": "integ.grad",

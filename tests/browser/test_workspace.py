@@ -10,15 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.browser.test_walkthrough import (  # noqa: F401
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    ROOT,
-    _wait_healthy,
-    free_port,
-    nav,
-    shot,
-)
+from tests.browser.test_walkthrough import CHROMIUM, CHROMIUM_ARGS, ROOT, _wait_healthy, free_port, nav, shot  # noqa: F401
 from ui.i18n import STRINGS
 
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium is not installed (.ci/run installs it)")]

@@ -4,13 +4,7 @@ import threading
 
 import pytest
 
-from core.classifier.pipeline import (
-    BaselineEvent,
-    RunEvent,
-    prepare,
-    train_classifier,
-    train_runs,
-)
+from core.classifier.pipeline import BaselineEvent, RunEvent, prepare, train_classifier, train_runs
 from core.config import ModelConfig, TokenizerConfig, TrainConfig
 from core.corpus.tokenizer import train_tokenizer
 

@@ -5,14 +5,7 @@ import math
 
 import pytest
 
-from core.cli.common import (
-    ProgressBar,
-    add_training_args,
-    check_output_dir,
-    data_path,
-    loop_settings,
-    vocab_setting,
-)
+from core.cli.common import ProgressBar, add_training_args, check_output_dir, data_path, loop_settings, vocab_setting
 from core.config import LoopConfig
 from core.corpus.sample import SAMPLE_PATH
 from core.errors import AttentionLabError

@@ -8,15 +8,7 @@ import pandas as pd
 import pytest
 
 from core.config import DataConfig
-from core.corpus.data import (
-    JSON_MAJOR,
-    JSON_MINOR,
-    OLD_COLUMNS,
-    build_dataset,
-    load_corpus,
-    template_bytes,
-    write_xlsx,
-)
+from core.corpus.data import JSON_MAJOR, JSON_MINOR, OLD_COLUMNS, build_dataset, load_corpus, template_bytes, write_xlsx
 from core.errors import CorpusError
 from tests.conftest import new_frame, old_frame, tiny_rows
 

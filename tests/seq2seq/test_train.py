@@ -10,13 +10,7 @@ import torch
 
 from core.seq2seq.decode import DecodeConfig
 from core.seq2seq.model import Seq2Seq, Seq2SeqConfig
-from core.seq2seq.train import (
-    PairSplit,
-    Seq2SeqTask,
-    Seq2SeqTrainConfig,
-    coverage_penalty,
-    smoothed_loss,
-)
+from core.seq2seq.train import PairSplit, Seq2SeqTask, Seq2SeqTrainConfig, coverage_penalty, smoothed_loss
 from core.training.loop import fit, perplexity
 
 

@@ -15,14 +15,7 @@ import pytest
 from core.classifier.runs import keeping_job
 from core.storage.blobs import is_temp, write_atomic
 from core.storage.store import Limits, QuotaError, Store
-from core.storage.workspace import (
-    ORPHAN_GRACE_S,
-    Run,
-    create_workspace,
-    key_hash,
-    open_workspace,
-    prune,
-)
+from core.storage.workspace import ORPHAN_GRACE_S, Run, create_workspace, key_hash, open_workspace, prune
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -20,14 +20,7 @@ from core.corpus.sample import (
     phrases_shared,
 )
 from core.corpus.sample.korean import as_clause, fill, slot_names
-from core.corpus.sample.slots import (
-    AGES,
-    PERSON_SLOTS,
-    SITUATIONS,
-    draw_condition,
-    draw_slots,
-    draw_speaker,
-)
+from core.corpus.sample.slots import AGES, PERSON_SLOTS, SITUATIONS, draw_condition, draw_slots, draw_speaker
 
 EMOTIONS = {module.LABEL: module for module in (phrases_joy, phrases_embarrassment, phrases_anger,
                                                  phrases_anxiety, phrases_hurt, phrases_sadness)}
