@@ -18,8 +18,8 @@ from core.seq2seq.train import Seq2SeqTrainConfig
 from ui import state
 
 REPORT_EVERY = 5  # steps between live points: the first point comes a fraction of a second into training
-# One torch thread: the server keeps a core for the pages, and on a busy 2-core machine two threads were
-# measured 20x slower (64 vs 1,225 sentences/s) because they contend with everything else.
+# One torch thread per job: the server keeps a core for the pages, and on a busy machine more threads contend with
+# everything else and run many times slower (docs/performance.md).
 TRAIN_THREADS = 1
 
 MODEL, TRAIN, TOKENIZER = ModelConfig(), TrainConfig(), TokenizerConfig()

@@ -28,16 +28,13 @@ from ui import state
 from ui.i18n import t
 from ui.widgets import duration, progress_line
 
-# Seconds between two polls of a running job, and of a queued one. Each poll costs the browser a rerun of the
-# fragment: one tab polling every second took 0.21 of a core in headless chromium (0.11 with the chart left out),
-# and twelve tabs on the server's two cores starved the training workers (scripts/load_bench.py). A click on Stop
-# reruns the fragment at once, whatever the interval.
+# Seconds between two polls of a running job, and of a queued one: each poll reruns the fragment in the browser,
+# and a class of tabs polling fast starves the training workers on a small server. A click on Stop reruns the
+# fragment at once, whatever the interval. Measurements: docs/classroom.md.
 RUNNING_POLL_S = 2.0
 QUEUED_POLL_S = 5.0
-# While a job runs, the chart shows new points at most this often; the progress line follows every poll. Streamlit
-# rebuilds a plotly chart whose figure changed (a new element id): ~0.1 s of the tab's main thread each time. One
-# tab training on the sample (about an epoch per poll): 0.095-0.102 of a core redrawing at every poll, 0.068-0.071
-# at every second (4 s), 0.042 with no chart (CDP and /proc, three 12 s windows each).
+# While a job runs, the chart shows new points at most this often (the progress line follows every poll): a changed
+# plotly figure is a new element that the browser rebuilds from scratch, the largest part of a polling tab's cost.
 CHART_REFRESH_S = 4.0
 STOP_WAIT_S = 3.0  # after Stop, the fragment waits this long at most for a running job to end (it ends within a batch)
 JOB_KEY = "job"  # the session's one job slot, shared by every page that trains
@@ -78,7 +75,7 @@ def live_job(job_key: str, render: Callable[[JobSnapshot], None], on_finish: Cal
     def poll() -> None:
         current = st.session_state.get(job_key)
         # Stop first, above the progress line and the chart so it stays in view; handled before the snapshot, so the
-        # stopped or cancelled job says so in this same (cheap) fragment run: a whole-app rerun took 1.5 s under load.
+        # stopped or cancelled job says so in this same fragment run, without a slower whole-app rerun.
         if current.running and st.button(t("stop"), key=f"{job_key}_stop", icon=":material/stop_circle:"):
             current.request_stop()
             if not current.join(STOP_WAIT_S):
@@ -146,9 +143,9 @@ def _live_figure(key: str, shown: list[TrainEvent], steps_per_epoch: float, n_ep
                  reference: float | None, running: bool):
     """The live curves, built once per layout; later polls only replace the points of its four traces.
 
-    Building it (subplots, template, validation) costs ~30 ms of CPU, on every poll while events arrive: 36% of
-    the server's py-spy samples with twelve sessions on 2 cores (scripts/load_bench.py). Replacing the points: ~1 ms.
-    While the job runs, an unchanged figure is sent back until `redraw_due`: it costs the browser nothing."""
+    Building a figure (subplots, template, validation) is the costliest part of a poll on a busy server; replacing
+    the points is cheap. While the job runs, an unchanged figure is sent back until `redraw_due`: it costs the
+    browser nothing."""
     cache = st.session_state.setdefault("_figure_cache", {})
     layout, points = (steps_per_epoch, n_epochs, second, reference, t("loss")), (len(shown), id(shown[-1]))
     drawn, now = cache.get(key), time.monotonic()
@@ -169,7 +166,7 @@ def redraw_due(drawn_points: tuple, drawn_at: float, points: tuple, running: boo
     every CHART_REFRESH_S. A changed chart is a new element for Streamlit: the browser rebuilds it.
 
     Polls come every RUNNING_POLL_S give or take some milliseconds: half a poll of slack makes the chart follow
-    every second poll, not sometimes the third (a walk-through saw 3.2 s, then 6.1 s, between two redraws)."""
+    every second poll, never the third."""
     if points == drawn_points:
         return False
     return not running or not drawn_points[0] or now - drawn_at >= CHART_REFRESH_S - RUNNING_POLL_S / 2
