@@ -9,16 +9,29 @@ from dataclasses import dataclass, field
 import torch
 import torch.nn.functional as F
 
+from core.classifier.baseline import META as BASELINE_META
+from core.classifier.baseline import WEIGHTS as BASELINE_WEIGHTS
 from core.classifier.baseline import Baseline, baseline_from_members, baseline_members
 from core.classifier.model import BiLSTMWithAttention
-from core.config import DataConfig, ModelConfig, TrainConfig, from_dict, to_dict
+from core.config import DataConfig, ModelConfig, TrainConfig, to_dict
 from core.corpus.tokenizer import Tokenizer
 from core.errors import BundleError
 from core.training.batching import iterate_batches, pad_batch
-from core.training.bundle import BundledModel, load_parts
+from core.training.bundle import (
+    HEADER_ALLOWANCE,
+    MAX_TEXT,
+    BundledModel,
+    checked_config,
+    load_parts,
+    parse_member_json,
+    refusing_damage,
+    rnn_shapes,
+    tensor_layout,
+)
 from core.training.loop import BatchResult, to_device
 
 PREDICT_BATCH = 64
+MAX_BASELINE_NGRAMS = 1_000_000  # n-grams the baseline may index: each is a string and a dict entry once loaded
 
 
 @dataclass
@@ -128,19 +141,74 @@ class Classifier(BundledModel):
 
 
 def load_classifier(source, name: str = "bundle") -> Classifier:
-    """Rebuild a classifier from a bundle; incompatible contents raise BundleError."""
-    parts = load_parts(source, Classifier.KIND, name, BiLSTMWithAttention, ModelConfig, TrainConfig)
-    meta = parts.meta
-    try:
-        label_names = [str(x) for x in meta["label_names"]]
-        data_config = from_dict(DataConfig, meta["data_config"])
-    except Exception as error:
-        raise BundleError(f"{name}: the bundle's labels or data settings are unreadable ({type(error).__name__}).") from None
-    if len(label_names) != parts.model.config.num_classes:
-        raise BundleError(f"{name}: labels or vocabulary disagree with the model's shape.")
-    try:
-        baseline = baseline_from_members(parts.extras)
-    except Exception as error:
-        raise BundleError(f"{name}: the bundle's baseline is unreadable ({type(error).__name__}).") from None
+    """Rebuild a classifier from a bundle; contents that are incompatible, or of the wrong type anywhere, raise
+    BundleError before anything is kept."""
+    parts = load_parts(source, Classifier.KIND, name, BiLSTMWithAttention, ModelConfig, TrainConfig, tensor_shapes)
+    meta, config = parts.meta, parts.model.config
+    label_names = _label_names(meta.get("label_names"), config.num_classes, name)
+    data_config = checked_config(DataConfig, meta.get("data_config"), "data_config", name)
+    with refusing_damage(name):
+        baseline = _baseline(parts.extras, label_names, name)
     return Classifier(parts.tokenizer, parts.model, label_names, data_config, parts.train_config,
-                      meta.get("metrics", {}), meta.get("history", {}), baseline)
+                      parts.metrics, parts.history, baseline)
+
+
+def tensor_shapes(config: ModelConfig) -> tuple[dict, dict]:
+    """Every tensor of BiLSTMWithAttention's state dict by name and shape, from its settings alone (nothing is
+    allocated): what a bundle's weights must hold. None is optional."""
+    state, a, f = 2 * config.hidden_dim, config.attention_dim, config.fc_dim
+    shapes = {"embedding.weight": (config.vocab_size, config.emb_dim),
+              **rnn_shapes("lstm", 4, config.emb_dim, config.hidden_dim, config.num_layers),
+              "attention.W_att.weight": (a, state), "attention.W_att.bias": (a,), "attention.W_c.weight": (1, a),
+              "norm.weight": (state,), "norm.bias": (state,), "fc1.weight": (f, state), "fc1.bias": (f,),
+              "fc2.weight": (config.num_classes, f), "fc2.bias": (config.num_classes,)}
+    return shapes, {}
+
+
+def _label_names(value, num_classes: int, name: str) -> list[str]:
+    if (not isinstance(value, list) or len(value) != num_classes or len(set(map(str, value))) != len(value)
+            or not all(isinstance(x, str) and 0 < len(x) <= MAX_TEXT for x in value)):
+        raise BundleError(f"{name}: the bundle's label names are not {num_classes} distinct short texts, "
+                          "one per output of the model; refusing it.")
+    return list(value)
+
+
+def _baseline(extras: dict[str, bytes], label_names: list[str], name: str) -> Baseline | None:
+    """The linear reference, its JSON and tensor shapes checked against each other before it is rebuilt, then
+    tried once: a bundle whose baseline cannot predict is refused now, not when a page first asks it."""
+    if BASELINE_WEIGHTS not in extras or BASELINE_META not in extras:
+        return None
+    meta = parse_member_json(extras[BASELINE_META], BASELINE_META, name)
+    unreadable = BundleError(f"{name}: the bundle's baseline is unreadable; refusing it.")
+    if not isinstance(meta, dict):
+        raise unreadable
+    ngrams, classes, names = meta.get("ngrams"), meta.get("classes"), meta.get("label_names")
+    if not (_distinct(ngrams, str, MAX_BASELINE_NGRAMS) and _distinct(classes, int, len(label_names))
+            and len(classes) >= 2 and all(0 <= c < len(label_names) for c in classes)
+            and isinstance(names, list) and len(names) == len(label_names) and all(isinstance(x, str) for x in names)):
+        raise unreadable
+    data = extras[BASELINE_WEIGHTS]
+    rows = 1 if len(classes) == 2 else len(classes)  # LinearSVC keeps one row for two classes
+    if _baseline_shapes(data, name) != {"idf": (len(ngrams),), "coef": (rows, len(ngrams)), "intercept": (rows,)}:
+        raise unreadable
+    baseline = baseline_from_members(extras)
+    baseline.predict(["가"])
+    return baseline
+
+
+def _distinct(values, kind: type, most: int) -> bool:
+    return (isinstance(values, list) and 0 < len(values) <= most
+            and all(isinstance(v, kind) and not isinstance(v, bool) for v in values) and len(set(values)) == len(values))
+
+
+def _baseline_shapes(data: bytes, name: str) -> dict[str, tuple[int, ...]]:
+    """The tensor shapes baseline.safetensors' header declares, checked as the model's weights are."""
+    end = 8 + int.from_bytes(data[:8], "little")
+    try:
+        if len(data) < 8 or end > min(8 + HEADER_ALLOWANCE, len(data)):
+            raise BundleError("header")
+        layout = tensor_layout(parse_member_json(data[8:end], BASELINE_WEIGHTS, name), len(data) - end, name,
+                               BASELINE_WEIGHTS)
+    except BundleError:
+        raise BundleError(f"{name}: the bundle's baseline is unreadable; refusing it.") from None
+    return {key: shape for key, (shape, _) in layout.items()}

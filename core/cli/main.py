@@ -7,26 +7,11 @@ import json
 import sys
 from pathlib import Path
 
-from core.cli.common import (
-    ProgressBar,
-    add_training_args,
-    check_output_dir,
-    data_path,
-    loop_settings,
-    vocab_setting,
-)
+from core.cli.common import ProgressBar, add_training_args, check_output_dir, data_path, loop_settings, vocab_setting
 from core.cli.explain import add_parser as add_explain
 from core.cli.seq2seq import add_parser as add_seq2seq
 from core.cli.workspaces import add_parser as add_workspaces
-from core.config import (
-    POOLINGS,
-    TASKS,
-    TEXT_MODES,
-    DataConfig,
-    ModelConfig,
-    TokenizerConfig,
-    TrainConfig,
-)
+from core.config import POOLINGS, TASKS, TEXT_MODES, DataConfig, ModelConfig, TokenizerConfig, TrainConfig
 from core.errors import AttentionLabError
 
 
@@ -40,7 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except AttentionLabError as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {' '.join(str(error).split())}", file=sys.stderr)  # one line, whatever the message holds
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

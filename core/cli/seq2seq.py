@@ -7,13 +7,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from core.cli.common import (
-    ProgressBar,
-    add_training_args,
-    check_output_dir,
-    loop_settings,
-    vocab_setting,
-)
+from core.cli.common import ProgressBar, add_training_args, check_output_dir, loop_settings, vocab_setting
 from core.config import TokenizerConfig
 from core.errors import AttentionLabError
 from core.seq2seq.data import TURNS, PairConfig

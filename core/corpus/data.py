@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Union
 
+import numpy as np
 import pandas as pd
 
 from core.config import DataConfig
@@ -33,11 +34,18 @@ BINARY_POSITIVE = "기쁨"
 MAX_FILE_BYTES = 200 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 1024 * 1024 * 1024  # an xlsx inflating past this is treated as a zip bomb
 MAX_ROWS = 300_000
+MAX_JSON_DEPTH = 64  # AIHUB's JSON and bundle members nest 5 levels; deeper input would recurse in the parser
+_CHUNK = 1024 * 1024
 
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls, or an encrypted .xlsx
 _SPACES = re.compile(r"\s+")
 _UTF8_BOM = b"\xef\xbb\xbf"
+# A JSON string with its escapes; one left open runs to the end, so the scan stays linear on hostile input.
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\(?:.|\Z)[^"\\]*)*(?:"|\Z)', re.DOTALL)
+_NOT_BRACKET = bytes(b for b in range(256) if b not in b"[]{}")
+_BRACKET_STEP = np.full(256, -1, dtype=np.int8)
+_BRACKET_STEP[[ord("["), ord("{")]] = 1
 
 # The JSON release labels each dialogue with an emotion code E10..E69: the tens digit is the
 # 감정_대분류, the code itself the 감정_소분류. Names as the spreadsheet release writes them, checked
@@ -220,7 +228,30 @@ def _check_zip(data: bytes, name: str) -> None:
     if "[Content_Types].xml" not in names:
         raise CorpusError(f"{name}: this is a zip archive, not an Excel workbook (.xlsx).")
     if sum(m.file_size for m in members) > MAX_UNZIPPED_BYTES or len(members) > 10_000:
-        raise CorpusError(f"{name}: the workbook inflates to more than {MAX_UNZIPPED_BYTES // 2**20} MB; refusing it (zip bomb guard).")
+        raise CorpusError(_bomb_message(name))
+    _check_inflated_size(data, name)
+
+
+def _check_inflated_size(data: bytes, name: str) -> None:
+    """Inflate every member in chunks, keeping nothing, under a running cap: the sizes checked above are what the
+    zip's directory claims, and a forged one must not let the spreadsheet reader inflate more."""
+    inflated = 0
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            for member in archive.infolist():
+                with archive.open(member) as stream:
+                    while chunk := stream.read(_CHUNK):
+                        inflated += len(chunk)
+                        if inflated > MAX_UNZIPPED_BYTES:
+                            raise CorpusError(_bomb_message(name))
+    except CorpusError:
+        raise
+    except Exception as error:  # zipfile raises several types for damaged members (bad CRC, zlib, encryption)
+        raise CorpusError(f"{name}: the workbook is damaged ({type(error).__name__}).") from None
+
+
+def _bomb_message(name: str) -> str:
+    return f"{name}: the workbook inflates to more than {MAX_UNZIPPED_BYTES // 2**20} MB; refusing it (zip bomb guard)."
 
 
 def _ole_message(data: bytes, name: str) -> str:
@@ -263,11 +294,13 @@ def _looks_like_json(data: bytes) -> bool:
 def _read_json(data: bytes, name: str, max_chars: int) -> Corpus:
     """The official JSON release; a text file that merely starts with [ or { is read as CSV."""
     try:
-        payload = json.loads(data.removeprefix(_UTF8_BOM).decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        payload = parse_json(data)
+    except ValueError as error:
         try:
             return _to_corpus(_read_delimited(data, name), name, "csv", max_chars)
         except CorpusError:
+            if isinstance(error, JSONNestingError):
+                raise CorpusError(f"{name}: the JSON is {error}; refusing it.") from None
             raise CorpusError(f"{name}: not valid UTF-8 JSON ({_json_problem(error)}).") from None
     dialogues = _json_dialogues(payload, name)
     rows = [_json_row(dialogue, index, name) for index, dialogue in enumerate(dialogues[: MAX_ROWS + 1])]
@@ -278,10 +311,39 @@ def _read_json(data: bytes, name: str, max_chars: int) -> Corpus:
     return corpus
 
 
+class JSONNestingError(ValueError):
+    """JSON nested deeper than a reader allows."""
+
+
+def parse_json(data: bytes, max_depth: int = MAX_JSON_DEPTH) -> object:
+    """UTF-8 JSON (a BOM allowed), checked for depth before parsing; any problem raises ValueError
+    (JSONNestingError, json.JSONDecodeError, UnicodeDecodeError, or an integer too long to convert)."""
+    depth, _ = json_nesting(data)
+    if depth > max_depth:
+        raise JSONNestingError(f"nested more than {max_depth} levels deep")
+    return json.loads(data.removeprefix(_UTF8_BOM).decode("utf-8"))
+
+
+def json_nesting(data: bytes) -> tuple[int, int]:
+    """The deepest nesting of arrays and objects in JSON text and how many there are, found without parsing:
+    json.loads recurses once per level (200,000 levels raise RecursionError) and builds every container.
+    Strings are cut out first (their brackets are text); the brackets left are summed in chunks with numpy."""
+    brackets = _JSON_STRING.sub(b"", data).translate(None, _NOT_BRACKET)
+    depth = deepest = 0
+    for start in range(0, len(brackets), _CHUNK):
+        running = np.cumsum(_BRACKET_STEP[np.frombuffer(brackets, np.uint8, min(_CHUNK, len(brackets) - start), start)],
+                            dtype=np.int64) + depth
+        deepest, depth = max(deepest, int(running.max())), int(running[-1])
+    opened = (len(brackets) + depth) // 2  # every bracket opens or closes one; depth is what stays open
+    return deepest, opened
+
+
 def _json_problem(error: Exception) -> str:
     if isinstance(error, json.JSONDecodeError):
         return f"{error.msg} at line {error.lineno}, column {error.colno}"
-    return "the bytes are not UTF-8"
+    if isinstance(error, UnicodeDecodeError):
+        return "the bytes are not UTF-8"
+    return str(error).split(":")[0][:100]  # e.g. a number too long to convert
 
 
 def _json_dialogues(payload: object, name: str) -> list:

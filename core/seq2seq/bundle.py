@@ -7,24 +7,32 @@ from dataclasses import dataclass, field
 
 import torch
 
-from core.config import from_dict, to_dict
+from core.config import to_dict
 from core.corpus.tokenizer import Tokenizer
 from core.errors import BundleError
 from core.seq2seq.data import PairConfig
-from core.seq2seq.decode import (
-    DecodeConfig,
-    beam_search,
-    greedy_decode,
-    mbr_decode,
-    score_and_align,
-)
+from core.seq2seq.decode import DecodeConfig, beam_search, greedy_decode, mbr_decode, score_and_align
 from core.seq2seq.model import Seq2Seq, Seq2SeqConfig
+from core.seq2seq.retrieval import MEMBER as RETRIEVAL_MEMBER
 from core.seq2seq.retrieval import Retrieval, retrieval_from_members, retrieval_members
 from core.seq2seq.train import Seq2SeqTrainConfig
 from core.training.batching import pad_batch
-from core.training.bundle import BundledModel, load_parts
+from core.training.bundle import (
+    BundledModel,
+    checked_config,
+    load_parts,
+    parse_member_json,
+    refusing_damage,
+    rnn_shapes,
+)
 
 GENERATE_BATCH = 64
+# What a bundle's retrieval index may hold. Its refit (TF-IDF over character n-grams) took about 280 bytes per
+# distinct n-gram (random Hangul) and 60 per source character (the sample's pairs repeated to 109,000: 4.1M
+# characters, 13,000 n-grams, +240 MB); 1.5M n-grams near the cap peaked `seq2seq generate` at 722 MB.
+MAX_RETRIEVAL_CHARS = 8_000_000
+MAX_RETRIEVAL_NGRAMS = 1_500_000
+MAX_RETRIEVAL_NGRAM = 8  # longest n-gram in its range (the index uses 1 to 4)
 
 
 @dataclass
@@ -121,18 +129,77 @@ class ReplyGenerator(BundledModel):
 
 
 def load_generator(source, name: str = "bundle") -> ReplyGenerator:
-    """Rebuild a reply generator from a bundle; incompatible contents raise BundleError."""
-    parts = load_parts(source, ReplyGenerator.KIND, name, Seq2Seq, Seq2SeqConfig, Seq2SeqTrainConfig, _tie)
-    try:
-        pair_config = from_dict(PairConfig, parts.meta["pair_config"])
-    except Exception as error:
-        raise BundleError(f"{name}: the bundle's pair settings are unreadable ({type(error).__name__}).") from None
-    try:
-        retrieval = retrieval_from_members(parts.extras)
-    except Exception as error:
-        raise BundleError(f"{name}: the bundle's retrieval index is unreadable ({type(error).__name__}).") from None
+    """Rebuild a reply generator from a bundle; contents that are incompatible, or of the wrong type anywhere,
+    raise BundleError before anything is kept."""
+    parts = load_parts(source, ReplyGenerator.KIND, name, Seq2Seq, Seq2SeqConfig, Seq2SeqTrainConfig,
+                       tensor_shapes, _tie)
+    pair_config = checked_config(PairConfig, parts.meta.get("pair_config"), "pair_config", name)
+    with refusing_damage(name):
+        retrieval = _retrieval(parts.extras, name)
     return ReplyGenerator(parts.tokenizer, parts.model, pair_config, parts.train_config,
-                          parts.meta.get("metrics", {}), parts.meta.get("history", {}), retrieval)
+                          parts.metrics, parts.history, retrieval)
+
+
+def tensor_shapes(config: Seq2SeqConfig) -> tuple[dict, dict]:
+    """Every tensor of Seq2Seq's state dict by name and shape, from its settings alone (nothing is allocated):
+    (required, optional). Optional: the copy gate (bundles saved before it existed lack it) and the tied output
+    weight (saving drops the alias)."""
+    v, e, h, d, a = config.vocab_size, config.emb_dim, config.hidden_dim, config.decoder_dim, config.attention_dim
+    gates, state = (4 if config.rnn == "lstm" else 3), 2 * h
+    joint = d + state + e  # [s_t; c_t; y_{t-1}]
+    shapes = {"embedding.weight": (v, e), **rnn_shapes("encoder", gates, e, h, config.num_layers),
+              "init_state.weight": (d, state), "init_state.bias": (d,),
+              "attention.W_s.weight": (a, d), "attention.W_h.weight": (a, state), "attention.W_h.bias": (a,),
+              "attention.v.weight": (1, a), "cell.weight_ih": (gates * d, e + state), "cell.weight_hh": (gates * d, d),
+              "cell.bias_ih": (gates * d,), "cell.bias_hh": (gates * d,), "W_o.weight": (e, joint), "W_o.bias": (e,),
+              "generator.bias": (v,)}
+    if config.coverage:
+        shapes["attention.W_c.weight"] = (a, 1)
+    optional = {"copy_gate.weight": (1, joint), "copy_gate.bias": (1,)} if config.copy else {}
+    (optional if config.tie_embeddings else shapes)["generator.weight"] = (v, e)
+    return shapes, optional
+
+
+def _retrieval(extras: dict[str, bytes], name: str) -> Retrieval | None:
+    """The retrieval reference, its JSON checked before it is refitted (a refit's memory grows with the distinct
+    n-grams, so they are counted first), then tried once: a bundle whose index cannot answer is refused now."""
+    if RETRIEVAL_MEMBER not in extras:
+        return None
+    meta = parse_member_json(extras[RETRIEVAL_MEMBER], RETRIEVAL_MEMBER, name)
+    unreadable = BundleError(f"{name}: the bundle's retrieval index is unreadable; refusing it.")
+    if not isinstance(meta, dict):
+        raise unreadable
+    sources, replies, ngram_range = meta.get("sources"), meta.get("replies"), meta.get("ngram_range")
+    if not (_texts(sources) and _texts(replies) and len(sources) == len(replies)
+            and isinstance(ngram_range, list) and len(ngram_range) == 2
+            and all(isinstance(n, int) and not isinstance(n, bool) for n in ngram_range)
+            and 1 <= ngram_range[0] <= ngram_range[1] <= MAX_RETRIEVAL_NGRAM):
+        raise unreadable
+    if sum(map(len, sources)) > MAX_RETRIEVAL_CHARS or _too_many_ngrams(sources, ngram_range, MAX_RETRIEVAL_NGRAMS):
+        raise BundleError(f"{name}: the bundle's retrieval index is larger than this version indexes; refusing it.")
+    retrieval = retrieval_from_members(extras)
+    retrieval.reply(["가"])
+    return retrieval
+
+
+def _texts(values) -> bool:
+    return isinstance(values, list) and 0 < len(values) and all(isinstance(v, str) for v in values)
+
+
+def _too_many_ngrams(sources: list[str], ngram_range: list[int], most: int) -> bool:
+    """Whether the distinct character n-grams the refit would index (char_wb: within words padded by a space,
+    lowercased) exceed `most`; counted over distinct words and stopped as soon as they do."""
+    words = set()
+    for source in sources:
+        words.update(source.lower().split())
+    seen = set()
+    for word in words:
+        padded = f" {word} "
+        for n in range(ngram_range[0], ngram_range[1] + 1):
+            seen.update(padded[i:i + n] for i in range(max(1, len(padded) - n + 1)))
+        if len(seen) > most:
+            return True
+    return False
 
 
 COPY_OFF_BIAS = 100.0  # σ(100) is 1.0 in float32: a gate that never copies
