@@ -21,6 +21,7 @@ from typing import Any
 
 from core.errors import AttentionLabError
 from core.jobs.queue import Job, JobFunction
+from core.runtime import configure_compute_process
 
 POLL_S = 0.2
 _MAIN_LOCK = threading.Lock()
@@ -75,6 +76,8 @@ class LocalRunner:
 
 def _worker_main(function: JobFunction, messages, stop) -> None:
     """In the worker process: run the job, sending each event and then the result (or one error line)."""
+    configure_compute_process()
+
     def send(kind: str, payload: Any) -> None:
         # Plain pickle to bytes: torch's multiprocessing pickler would pass tensors as shared-memory handles
         # that die with this process.

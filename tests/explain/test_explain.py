@@ -22,9 +22,10 @@ from core.explain.attribution import (
     explain,
     explain_batch,
     pair_key,
+    probabilities_of,
     to_words,
 )
-from core.explain.summary import summarize
+from core.explain.summary import summarize, summarize_models
 from core.training.batching import pad_batch
 from core.training.layers import lengths_to_mask, uniform_weights
 
@@ -187,3 +188,25 @@ def test_cli_explain_json_for_sentences_and_for_a_file(classifier, corpus_path, 
     summary = json.loads(capsys.readouterr().out)
     assert summary["n"] == 12 and "uniform_accuracy" in summary
     assert main(["explain", "--model", str(bundle)]) == 2, "neither sentences nor --data"
+
+
+def test_many_variants_scored_shortest_first_come_back_in_their_own_order(classifier):
+    seqs = classifier.tokenizer.encode_batch([SENTENCE, "너무 행복해", "화가 나", SENTENCE + " 정말로"])
+    variants = [seqs[3], seqs[1][:1], seqs[0], seqs[2], seqs[1], seqs[0]]  # lengths out of order, one repeat
+    targets = [0, 1, 2, 3, 4, 2]
+    expected = [probability(classifier, ids, target) for ids, target in zip(variants, targets)]
+    assert probabilities_of(classifier.model.eval(), variants, targets) == pytest.approx(expected, abs=1e-6)
+
+
+def test_the_summary_job_reports_progress_keeps_names_and_stops_between_batches(classifier, corpus_path):
+    import threading
+
+    dataset = build_dataset(load_corpus(corpus_path), DataConfig())
+    labels = [dataset.label_names[y] for y in dataset.labels]
+    seen = []
+    summaries = summarize_models([("a", classifier), ("b", classifier)], dataset.texts, labels, 20, seen.append)
+    assert [name for name, _ in summaries] == ["a", "b"] and summaries[0][1].n == 20
+    assert seen == sorted(seen) and seen[-1] == 1.0 and len(seen) >= 4  # per batch, over both models
+    stop = threading.Event()
+    stop.set()
+    assert summarize_models([("a", classifier)], dataset.texts, labels, 20, None, stop) is None

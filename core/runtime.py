@@ -1,0 +1,30 @@
+"""Process-wide settings for a process that computes (a job's worker process, the command line), applied once at
+its start by `configure_compute_process`; the web server never calls it."""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import logging
+
+_M_TOP_PAD, _M_MMAP_MAX = -2, -4  # glibc's mallopt parameters (malloc.h)
+_TOP_PAD_BYTES = 256 * 1024 * 1024
+_log = logging.getLogger(__name__)
+
+
+def configure_compute_process() -> None:
+    """Keep freed tensor memory in the heap for the next batch instead of handing it back to the kernel.
+
+    By default glibc serves each large tensor from a fresh mmap and unmaps it when freed, so every batch of the
+    model-level explanation (large integrated-gradients batches) faulted its pages in again: half its time was
+    the kernel's (docs/performance.md). Without mmap and with a generous top pad the heap is reused. A job's
+    process ends with its job, so the memory it keeps goes back then. Not glibc (macOS, musl): nothing to do."""
+    name = ctypes.util.find_library("c")
+    try:
+        libc = ctypes.CDLL(name) if name else None
+        if libc is None or not hasattr(libc, "mallopt"):
+            return
+        libc.mallopt(_M_MMAP_MAX, 0)
+        libc.mallopt(_M_TOP_PAD, _TOP_PAD_BYTES)
+    except OSError as error:  # a C library without mallopt: the defaults are only slower
+        _log.info("mallopt unavailable: %s", error)
