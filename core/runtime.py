@@ -1,5 +1,5 @@
 """Process-wide settings for a process that computes (a job's worker process, the command line), applied once at
-its start by `configure_compute_process`; the web server never calls it."""
+its start; the web server never calls them."""
 
 from __future__ import annotations
 
@@ -10,6 +10,16 @@ import logging
 _M_TOP_PAD, _M_MMAP_MAX = -2, -4  # glibc's mallopt parameters (malloc.h)
 _TOP_PAD_BYTES = 256 * 1024 * 1024
 _log = logging.getLogger(__name__)
+
+
+def configure_job_process() -> None:
+    """A job's worker process: one torch thread (the queue runs one job per core; more threads per job contend
+    with the other jobs and the web server and run many times slower, docs/performance.md), and the heap below.
+    A job that asks for more threads (TrainConfig.num_threads) sets them itself."""
+    import torch
+
+    torch.set_num_threads(1)
+    configure_compute_process()
 
 
 def configure_compute_process() -> None:

@@ -21,7 +21,7 @@ from typing import Any
 
 from core.errors import AttentionLabError
 from core.jobs.queue import Job, JobFunction
-from core.runtime import configure_compute_process
+from core.runtime import configure_job_process
 
 POLL_S = 0.2
 _MAIN_LOCK = threading.Lock()
@@ -76,7 +76,7 @@ class LocalRunner:
 
 def _worker_main(function: JobFunction, messages, stop) -> None:
     """In the worker process: run the job, sending each event and then the result (or one error line)."""
-    configure_compute_process()
+    configure_job_process()
 
     def send(kind: str, payload: Any) -> None:
         # Plain pickle to bytes: torch's multiprocessing pickler would pass tensors as shared-memory handles

@@ -145,3 +145,15 @@ def test_a_worker_never_reruns_the_web_servers_page_script(tmp_path, monkeypatch
     job = JobQueue(1, LocalRunner()).submit(functools.partial(wait_for_stop, seconds=0))
     assert job.join(60) and job.snapshot().state == "done"
     assert not marker.exists()
+
+
+def torch_threads(callback, stop):
+    import torch
+
+    return torch.get_num_threads()
+
+
+def test_a_job_computes_on_one_torch_thread():
+    job = start_job(None, torch_threads, name="threads")
+    job.join(60)
+    assert job.snapshot().state == "done" and job.snapshot().result == 1  # one job per core: no contention
