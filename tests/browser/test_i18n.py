@@ -2,20 +2,19 @@
 own uploader texts included), class names glossed in English mode, Stop in the first viewport while training,
 a stopped run labelled stopped, unknown characters shown as typed, and no request leaving the machine.
 
-Reuses test_browser.py's server and browser fixtures; screenshots go to tests/artifacts/i18n_*.png.
+Uses tests/browser/conftest.py's server and browser fixtures; screenshots go to tests/artifacts/i18n_*.png.
 """
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
-from tests.browser.test_walkthrough import ARTIFACTS, CHROMIUM, app_url, browser, nav, shot  # noqa: F401  (fixtures)
+from tests.browser.helpers import ARTIFACTS, BROWSER, nav, shot
 from ui.i18n import STRINGS
 
-pytestmark = [pytest.mark.browser, pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed (.ci/run installs it)")]
+pytestmark = BROWSER
 
 VIEWPORT = {"width": 1400, "height": 1000}
 # English that belongs in the Korean UI: names of models, methods, formats and files, the language switch
@@ -132,7 +131,7 @@ def test_korean_then_english(app_url, page):  # noqa: F811
     page.get_by_role("heading", name="Predict", exact=True).wait_for()
     page.get_by_text("Predicted").nth(1).wait_for()
     text = page.evaluate(VISIBLE_TEXT_JS)
-    assert re.search(r"[가-힣]+ \((%s)\)" % "|".join(CLASSES_EN), text), "no English class name on Predict"
+    assert re.search(r"[가-힣]+ \(({})\)".format("|".join(CLASSES_EN)), text), "no English class name on Predict"
     bars = page.locator(".js-plotly-plot").first.inner_text()
     assert sum(f"({name})" in bars for name in CLASSES_EN) == 6, "probability bars without English class names"
     shot(page, "i18n_05_predict_en")

@@ -3,17 +3,14 @@ nothing. The server runs on a data folder in tmp_path; screenshots go to tests/a
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.browser.test_walkthrough import CHROMIUM, CHROMIUM_ARGS, ROOT, _wait_healthy, free_port, nav, shot  # noqa: F401
+from tests.browser.helpers import BROWSER, AppServer, nav, new_page, shot
 from ui.i18n import STRINGS
 
-pytestmark = [pytest.mark.browser, pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium is not installed (.ci/run installs it)")]
+pytestmark = BROWSER
 TINY = "emb=16&hidden=16&epochs=1&batch=64&vocab_auto=1"  # a share link: the run takes seconds
 
 
@@ -22,52 +19,12 @@ def ko(key: str, **values) -> str:
     return text.format(**values) if values else text
 
 
-class Server:
-    """`streamlit run app.py` on a fixed port and data folder, which can be stopped and started again."""
-
-    def __init__(self, home):
-        self.port, self.home, self.process = free_port(), home, None
-        self.url = f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> None:
-        env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false", "ATTENTION_LAB_HOME": str(self.home)}
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(self.port), "--server.headless",
-             "true", "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"],
-            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        _wait_healthy(self.url, self.process)
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-
-
 @pytest.fixture
 def server(tmp_path):
-    server = Server(tmp_path / "attention_lab")
+    server = AppServer(tmp_path / "streamlit.log", home=tmp_path / "attention_lab")
     server.start()
     yield server
     server.stop()
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
-
-
-def new_page(browser):
-    page = browser.new_context(viewport={"width": 1400, "height": 1400}, locale="ko-KR").new_page()
-    page.set_default_timeout(60_000)
-    return page
 
 
 def token_of(page) -> str:
@@ -88,7 +45,7 @@ def assert_run_is_back(page, name: str) -> None:
 
 
 def test_work_survives_reload_and_restart_and_stays_private(server, browser):
-    page = new_page(browser)
+    page = new_page(browser, height=1400)
     page.goto(f"{server.url}/?{TINY}")
     page.get_by_role("heading", name=ko("data.title"), exact=True).wait_for()
     token = token_of(page)
@@ -112,7 +69,7 @@ def test_work_survives_reload_and_restart_and_stays_private(server, browser):
     assert token_of(page) == token
     assert_run_is_back(page, "ws_03_after_restart")
 
-    stranger = new_page(browser)
+    stranger = new_page(browser, height=1400)
     stranger.goto(server.url)
     stranger.get_by_role("heading", name=ko("data.title"), exact=True).wait_for()
     assert token_of(stranger) != token
