@@ -47,5 +47,10 @@ def warm_up(delay_s: float = START_AFTER_S) -> None:
             importlib.import_module(name)
         except Exception:  # noqa: BLE001  a page that needs the module reports its own import error
             pass
+    # The pages' own torch work (a prediction, a reply) is small: one thread, so that it never contends with the
+    # job processes for the cores (two threads on a busy machine ran many times slower: docs/performance.md).
+    import torch
+
+    torch.set_num_threads(1)
     jobs.executor().runner.warm()
     gc.freeze()

@@ -27,6 +27,9 @@ def test_the_warm_up_imports_and_freezes_what_it_made(monkeypatch):
         server.warm_up(delay_s=0)
         assert gc.get_freeze_count() > 100_000  # torch, sklearn, captum, plotly: permanent, never collected
         assert all(name in sys.modules for name in server.HEAVY_MODULES)
+        import torch
+
+        assert torch.get_num_threads() == 1
     finally:
         gc.unfreeze()
 

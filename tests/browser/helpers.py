@@ -31,8 +31,9 @@ def free_port() -> int:
 class AppServer:
     """`streamlit run app.py` on a free loopback port, which can be stopped and started again.
 
-    Its output goes to a file, never to a pipe: nobody reads a pipe while the tests run, and once its 64 KB
-    buffer filled the server (and the job processes writing to the same stream) blocked mid-test."""
+    Its output goes to a file, never to a pipe that nobody reads while the tests run: a full pipe (64 KB) would
+    block the server and the job processes writing to the same stream. (A walk-through printed 168 bytes, so
+    this was not what made the walk-through slow; the model-level explanation was.)"""
 
     def __init__(self, log: Path, home: Path | None = None):
         self.port, self.log, self.home, self.process = free_port(), log, home, None
