@@ -21,6 +21,15 @@ PLACES = ["회사에서", "학교에서", "집에서", "모임에서"]
 PEOPLE = ["친구가", "엄마가", "팀장님이", "동생이"]
 
 
+def pytest_configure(config) -> None:
+    """The test process computes on one torch thread, as the app's processes do (ui/server.py, core/runtime.py):
+    with the suite's job processes on the same two cores, a second OpenMP thread made in-process work many
+    times slower."""
+    import torch
+
+    torch.set_num_threads(1)
+
+
 def tiny_rows(n_per_class: int = 20, seed: int = 0) -> list[dict]:
     """Rows keyed by old-release column names; the emotion shows in a cue phrase."""
     rng = random.Random(seed)
@@ -156,6 +165,20 @@ def no_unknown_string_keys():
     if missing:
         i18n.MISSING.clear()
         pytest.fail(f"t() was asked for string keys that ui/i18n.py lacks: {missing}")
+
+
+@pytest.fixture(autouse=True)
+def no_unexpected_errors():
+    """Fail a test (or the test after a module fixture) when the app's error boundary caught an error: a page shows it
+    as one line with an id (ui/errors.py), where AppTest would have seen the exception."""
+    yield
+    import sys
+
+    errors = sys.modules.get("ui.errors")  # not imported: no page ran
+    caught = list(getattr(errors, "CAUGHT", ()))
+    if caught:
+        errors.CAUGHT.clear()
+        pytest.fail(f"the app caught unexpected errors (tracebacks in the log): {caught}")
 
 
 @pytest.fixture(autouse=True, scope="session")
