@@ -82,6 +82,10 @@ class TrainConfig(LoopConfig):
     """The classifier's training settings."""
 
     max_len: int = 128  # tokens kept per sentence
+    # In-corpus pretraining (core/classifier/pretrain.py): epochs of a bidirectional language model over every
+    # human turn and counsellor reply of the training dialogues before the classifier trains; 0 = off.
+    pretrain_epochs: int = 0
+    pretrain_lr: float = 2e-3
 
 
 def to_dict(config: Any) -> dict:

@@ -232,3 +232,17 @@ def vector_bar(values: Sequence[float], labels: Sequence[str], title: str = "", 
                            hovertemplate=f"%{{x}}: %{{y:{value_format}}}<extra></extra>"))
     fig.update_xaxes(type="category", tickangle=-45 if len(labels) > 16 else 0)
     return style(fig, title, height=300)
+
+
+def learning_curve(train_rows: Sequence[int], model: Sequence[float], baseline: Sequence[float | None],
+                   names: tuple[str, str] = ("model", "baseline"), x_title: str = "training sentences",
+                   y_title: str = "validation accuracy", title: str = "", log_x: bool = True) -> go.Figure:
+    """Accuracy against training size, one line for the model and one for the baseline (log x: the sizes double)."""
+    fig = go.Figure()
+    for values, name, color, dash in ((model, names[0], PALETTE[0], "solid"), (baseline, names[1], MUTED_DARK, "dash")):
+        fig.add_trace(go.Scatter(x=list(train_rows), y=[math.nan if v is None else v for v in values], name=name,
+                                 mode="lines+markers", line=dict(color=color, dash=dash),
+                                 hovertemplate="%{x:,}: %{y:.3f}<extra>" + name + "</extra>"))
+    fig.update_xaxes(title=x_title, type="log" if log_x else "linear", tickvals=list(train_rows), tickformat=",")
+    fig.update_yaxes(title=y_title, tickformat=".0%")
+    return style(fig, title, height=340)

@@ -28,16 +28,24 @@ def publish_form() -> None:
     names = [r.name for r in finished]
     with st.form("board_publish", clear_on_submit=True):
         pick = st.selectbox(t("board.run"), names, index=len(names) - 1, format_func=model_name)
-        nickname = st.text_input(t("board.nickname"), max_chars=board.MAX_NICKNAME)
+        # No max_chars: Streamlit turns a longer value into "", which the board would call a missing nickname.
+        nickname = st.text_input(t("board.nickname"), help=t("board.nickname_help", limit=board.MAX_NICKNAME))
         if not st.form_submit_button(t("board.post"), icon=":material/publish:"):
             return
-    corpus, dataset = state.corpus(), state.dataset()
+    corpus, dataset, workspace = state.corpus(), state.dataset(), state.workspace()
     try:  # the corpus as it is now: a run keeps its settings, not the corpus's name
-        board.publish(finished[names.index(pick)], nickname, corpus.source_name if corpus else "",
-                      len(dataset.texts) if dataset else 0)
-        st.success(t("board.posted"))
+        published = board.publish(finished[names.index(pick)], nickname, corpus.source_name if corpus else "",
+                                  len(dataset.texts) if dataset else 0,
+                                  publisher=board.publisher_of(workspace.token if workspace else ""))
+        st.success(t("board.updated" if published.updated else "board.posted"))
+    except board.BoardRefusal as refusal:
+        refused(refusal)
     except AttentionLabError as error:
         show_error(error)
+
+
+def refused(refusal: board.BoardRefusal) -> None:
+    st.error(t(f"board.refused.{refusal.reason}", **refusal.values), icon=":material/block:")
 
 
 def summary(settings: dict) -> str:
@@ -70,11 +78,15 @@ def admin() -> None:
             return
         password = st.text_input(t("board.password"), type="password", key="board_password")
         if st.button(t("board.clear"), icon=":material/delete_sweep:"):
-            if board.clear(password):
+            try:
+                cleared = board.clear(password, client=state.session_id())
+            except board.BoardRefusal as refusal:
+                refused(refusal)
+                return
+            if cleared:
                 state.board_cleared.set(True)
                 st.rerun()
-            else:
-                st.error(t("board.wrong_password"))
+            st.error(t("board.wrong_password"))
 
 
 publish_form()
@@ -85,7 +97,7 @@ if not entries:
 else:
     column = labels_for("board.col", COLUMNS)
     sort = st.selectbox(t("board.sort"), SORTABLE, format_func=column)
-    st.dataframe(table(entries, sort), hide_index=True,
-                 column_config={column(c): st.column_config.NumberColumn(format="%.3f") for c in ("accuracy", "macro_f1", "baseline")})
+    scores = {column(c): st.column_config.NumberColumn(format="%.3f") for c in ("accuracy", "macro_f1", "baseline")}
+    st.dataframe(table(entries, sort), hide_index=True, column_config=scores)
     try_settings(entries)
 admin()

@@ -4,10 +4,10 @@ import streamlit as st
 
 from core import plots
 from core.config import TASKS, TEXT_MODES, DataConfig
-from core.corpus.data import load_corpus, template_bytes
+from core.corpus.data import load_uploads, template_bytes
 from core.errors import AttentionLabError
 from ui import state
-from ui.i18n import class_name, labels_for, t
+from ui.i18n import class_name, labels_for, plain, t
 from ui.widgets import CORPUS_TYPES, file_uploader, page_header, show_error
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -16,22 +16,24 @@ page_header(__file__, "data")
 
 upload_col, side_col = st.columns([3, 2])
 with upload_col:
-    upload = file_uploader(t("data.upload"), CORPUS_TYPES, key="data_upload", help=t("data.upload_help"))
+    uploads = file_uploader(t("data.upload"), CORPUS_TYPES, key="data_upload", help=t("data.upload_help"),
+                            accept_multiple_files=True)  # several files are read one by one, then joined
 with side_col:
     st.download_button(t("data.template"), template_bytes, file_name="aihub_template.xlsx", mime=XLSX_MIME,
                        on_click="ignore", icon=":material/download:")
     st.button(t("data.use_sample"), icon=":material/dataset:", on_click=state.use_sample)
 
-if upload is not None and state.is_new_upload("data", upload.file_id):
-    with st.spinner(t("data.reading", name=upload.name)):
+chosen = "|".join(u.file_id for u in uploads or [])  # one id for the files chosen together
+if chosen and state.is_new_upload("data", chosen):
+    with st.spinner(t("data.reading", name=plain(", ".join(u.name for u in uploads)))):
         try:
-            state.set_corpus(load_corpus(upload.getvalue(), upload.name), upload.getvalue())
+            state.set_corpus(*load_uploads([(u.getvalue(), u.name) for u in uploads]))
             st.rerun()  # the sidebar shows the new data
         except AttentionLabError as error:
-            state.upload_error.set((upload.file_id, str(error)))
+            state.upload_error.set((chosen, str(error)))
 failed = state.upload_error.get()
-if upload is not None and failed and failed[0] == upload.file_id:  # shown while the bad file stays selected
-    st.error(t("data.upload_failed", message=failed[1]), icon=":material/error:")
+if chosen and failed and failed[0] == chosen:  # shown while the bad files stay selected
+    st.error(t("data.upload_failed", message=plain(failed[1])), icon=":material/error:")
 
 if state.data_error() == "sample_missing" and state.corpus() is None:
     st.warning(t("data.sample_missing"))
@@ -57,8 +59,11 @@ except AttentionLabError as error:
 
 dataset = state.dataset()
 report = dataset.report
-st.subheader(t("data.loaded", name=corpus.source_name))
-st.caption(t("data.release", release=t(f"release.{corpus.release}"), sheet=corpus.sheet))
+st.subheader(t("data.loaded", name=plain(corpus.source_name)))
+st.caption(t("data.release", release=t(f"release.{corpus.release}"), sheet=plain(corpus.sheet)))
+for part in corpus.parts:  # one line per file when several were joined; st.text: file names are never Markdown
+    st.text(t("data.part", name=part.name, release=t(f"release.{part.release}"), read=f"{part.rows_read:,}",
+              kept=f"{part.rows_kept:,}", dropped=f"{part.duplicates_dropped:,}"))
 cells = st.columns(5)
 figures = [(t("data.rows_read"), report.rows_read), (t("data.dropped_empty"), report.dropped_empty_text),
            (t("data.dropped_label"), report.dropped_missing_label), (t("data.duplicates"), report.duplicates_removed),

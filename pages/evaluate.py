@@ -8,7 +8,7 @@ from core.classifier.evaluate import evaluate, evaluate_dataset
 from core.corpus.data import load_dataset
 from core.errors import AttentionLabError
 from ui import state
-from ui.i18n import class_name, class_names, labels_for, model_name, t
+from ui.i18n import class_name, class_names, labels_for, model_name, plain, t
 from ui.widgets import CORPUS_TYPES, file_uploader, needs_model, page_header, pooling_note, show_attention, show_error
 
 PAGE_SIZE = 10
@@ -26,7 +26,7 @@ source = st.radio(t("eval.source"), SOURCES, format_func=labels_for("eval.source
                   key="w_eval_source", horizontal=True)
 upload = None
 if source == "validation":
-    st.caption(t("eval.val_count", n=f"{len(active.val_texts):,}", name=model_name(active.source))
+    st.caption(t("eval.val_count", n=f"{len(active.val_texts):,}", name=plain(model_name(active.source)))
                if active.val_texts else t("eval.no_val"))
 else:
     upload = file_uploader(t("eval.upload"), CORPUS_TYPES, key="eval_upload")
@@ -41,7 +41,7 @@ if st.button(t("eval.run"), type="primary", icon=":material/play_arrow:", disabl
             report = evaluate(classifier, active.val_texts, active.val_labels, progress=report_progress)
             name = t("eval.source.validation")
         else:
-            with st.spinner(t("data.reading", name=upload.name)):
+            with st.spinner(t("data.reading", name=plain(upload.name))):
                 dataset = load_dataset(upload.getvalue(), upload.name, classifier.data_config)
             report, name = evaluate_dataset(classifier, dataset, progress=report_progress), upload.name
         state.eval_report.set((name, report))
@@ -52,9 +52,9 @@ if st.button(t("eval.run"), type="primary", icon=":material/play_arrow:", disabl
 if not state.eval_report.get():
     st.stop()
 name, report = state.eval_report.get()
-st.subheader(t("eval.results", name=name))
+st.subheader(t("eval.results", name=plain(name)))
 if report.skipped_unknown_labels:
-    skipped = ", ".join(f"{class_name(label)} ({n:,})" for label, n in report.skipped_unknown_labels.items())
+    skipped = ", ".join(f"{plain(class_name(label))} ({n:,})" for label, n in report.skipped_unknown_labels.items())
     st.warning(t("eval.skipped", labels=skipped))
 base = report.baseline
 cells = st.columns(6 if base else 4)
@@ -98,7 +98,7 @@ pooling = classifier.model_config.pooling
 pooling_note(pooling)
 for _, row in shown.iloc[(page - 1) * PAGE_SIZE: page * PAGE_SIZE].iterrows():
     with st.container(border=True):
-        st.markdown(t("eval.row", true=class_name(row["true"]), predicted=class_name(row["predicted"]),
+        st.markdown(t("eval.row", true=plain(class_name(row["true"])), predicted=plain(class_name(row["predicted"])),
                       confidence=f"{row['confidence']:.1%}"))
         show_attention(report.predictions[int(row["index"])], pooling, key=f"wrong_{row['index']}", note=False,
                        tokenizer=classifier.tokenizer)

@@ -12,7 +12,7 @@ from core.explain.attribution import METHODS, PAIRS, PUBLISHED_TAU, explain, pai
 from core.explain.summary import SUMMARY_LIMIT, summarize_models
 from core.jobs import start_job
 from ui import state
-from ui.i18n import EXAMPLES, class_name, labels_for, t
+from ui.i18n import EXAMPLES, class_name, labels_for, plain, t
 from ui.training import live_job
 from ui.widgets import CORPUS_TYPES, file_uploader, needs_model, page_header, pooling_note, show_error
 
@@ -34,7 +34,7 @@ if st.button(t("explain.run"), type="primary", icon=":material/play_arrow:") or 
     state.explanation.set((active.version, explain(classifier, text)))
 result = state.explanation.get()[1]
 pooling_note(classifier.model_config.pooling)
-st.markdown(t("explain.label", label=class_name(result.label), p=f"{result.probability:.1%}", n=len(result.tokens)))
+st.markdown(t("explain.label", label=plain(class_name(result.label)), p=f"{result.probability:.1%}", n=len(result.tokens)))
 verdict = result.verdict
 st.info(t("explain.verdict", agreement=t(f"explain.agree.{verdict.agreement}"),
           tau="—" if verdict.tau != verdict.tau else f"{verdict.tau:.2f}", moves=t(f"explain.moves.{verdict.sensitive}"),
@@ -108,7 +108,7 @@ if st.button(t("explain.summarize"), icon=":material/query_stats:", disabled=not
 
 def show_progress(snapshot) -> None:
     if snapshot.state == "failed":
-        st.error(snapshot.error or t("failed"))
+        st.error(plain(snapshot.error) if snapshot.error else t("failed"))
     elif snapshot.state == "running":
         done = snapshot.events[-1] if snapshot.events else 0.0
         st.progress(done, text=t("explain.running", pct=f"{done:.0%}"))

@@ -5,7 +5,7 @@ import streamlit as st
 from core import plots
 from core.classifier.walkthrough import walk_through
 from ui import state
-from ui.i18n import EXAMPLES, class_name, class_names, t
+from ui.i18n import EXAMPLES, class_name, class_names, plain, t
 from ui.widgets import attention_chips_html, needs_model, page_header, piece_chips_html, pooling_note
 
 FORMULAS = [
@@ -82,4 +82,4 @@ def section(stage: str) -> None:
 
 for stage in walk.stages:
     section(stage)
-st.success(t("inside.result", label=class_name(walk.label), p=f"{float(tensors['probabilities'][0].max()):.1%}"))
+st.success(t("inside.result", label=plain(class_name(walk.label)), p=f"{float(tensors['probabilities'][0].max()):.1%}"))

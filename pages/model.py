@@ -7,7 +7,7 @@ from core.classifier.task import load_classifier
 from core.config import to_dict
 from core.errors import AttentionLabError
 from ui import state
-from ui.i18n import class_names, model_name, t
+from ui.i18n import class_names, model_name, plain, t
 from ui.widgets import file_uploader, page_header, show_error
 
 page_header(__file__, "model")
@@ -17,7 +17,7 @@ summary = st.container()  # filled below, after a new upload has been read
 st.subheader(t("model.load"))
 upload = file_uploader(t("model.upload"), ["zip"], key="model_upload", help=t("model.upload_help"))
 if upload is not None and state.is_new_upload("model", upload.file_id):
-    with st.spinner(t("model.loading", name=upload.name)):
+    with st.spinner(t("model.loading", name=plain(upload.name))):
         try:
             state.set_model(state.ActiveModel(load_classifier(upload.getvalue(), upload.name), upload.name))
             st.rerun()  # the sidebar and the other pages use it now
@@ -28,14 +28,14 @@ if upload is not None and state.is_new_upload("model", upload.file_id):
 def show_model(active: state.ActiveModel) -> None:
     classifier = active.classifier
     config = classifier.model_config
-    st.subheader(t("model.active", name=model_name(active.source)))
+    st.subheader(t("model.active", name=plain(model_name(active.source))))
     cells = st.columns(4)
     cells[0].metric(t("train.pooling"), t(f"pooling.{config.pooling}"))
     cells[1].metric(t("train.task"), t(f"task.{classifier.data_config.task}"))
     accuracy = classifier.metrics.get("val_accuracy")
     cells[2].metric(t("train.best_acc"), f"{accuracy:.3f}" if accuracy is not None else "—")
     cells[3].metric(t("model.parameters"), f"{sum(p.numel() for p in classifier.model.parameters()):,}")
-    st.caption(t("model.labels", labels=", ".join(class_names(classifier.label_names))))
+    st.caption(t("model.labels", labels=", ".join(map(plain, class_names(classifier.label_names)))))
 
     file_name = f"attention-lab-{classifier.data_config.task}-{config.pooling}.zip"
     st.download_button(t("model.download"), classifier.to_bytes, file_name=file_name, mime="application/zip",

@@ -4,7 +4,7 @@ import streamlit as st
 
 from core import plots
 from ui import state
-from ui.i18n import EXAMPLES, class_name, model_name, t
+from ui.i18n import EXAMPLES, class_name, model_name, plain, t
 from ui.widgets import needs_model, page_header, show_attention
 
 MAX_SENTENCES = 50
@@ -42,13 +42,13 @@ if not predictions:
     st.stop()
 pooling = classifier.model_config.pooling
 show_chart = st.toggle(t("predict.chart_view"), key="w_predict_chart")
-st.caption(t("predict.model", name=model_name(state.model().source), pooling=t(f"pooling.{pooling}")))
+st.caption(t("predict.model", name=plain(model_name(state.model().source)), pooling=t(f"pooling.{pooling}")))
 for i, prediction in enumerate(predictions):
     with st.container(border=True):
         label_col, chips_col = st.columns([2, 5])
         with label_col:
             confidence = prediction.probabilities[prediction.label]
-            st.metric(t("predict.label"), class_name(prediction.label), f"{confidence:.1%}", delta_color="off",
+            st.metric(t("predict.label"), plain(class_name(prediction.label)), f"{confidence:.1%}", delta_color="off",
                       delta_arrow="off")
             probabilities = {class_name(label): p for label, p in prediction.probabilities.items()}
             st.plotly_chart(plots.probability_bar(probabilities, class_name(prediction.label)), key=f"prob_{i}")

@@ -14,7 +14,7 @@ from core.seq2seq.pipeline import train_seq2seq
 from core.seq2seq.plots import alignment_heatmap
 from core.seq2seq.sink import attention_sink
 from ui import settings, state
-from ui.i18n import EXAMPLES, t
+from ui.i18n import EXAMPLES, plain, t
 from ui.training import live_job, render_progress, stopped_warning
 from ui.widgets import needs_data, page_header, show_error
 
@@ -59,7 +59,7 @@ def start() -> None:
 
 def render(snapshot) -> None:
     if snapshot.state == "failed":
-        st.error(snapshot.error or t("failed"))
+        st.error(plain(snapshot.error) if snapshot.error else t("failed"))
     render_progress(snapshot.state, snapshot.events, state.reply_epochs.get(), t("page.reply"),
                     second="perplexity", key="reply_curves")
     if snapshot.state == "stopped":
@@ -120,7 +120,7 @@ def show_reply(reply, name: str) -> None:
     if sink is None:
         st.caption(t("reply.no_sink"))
     else:
-        st.warning(t("reply.sink", pieces=" ".join(sink.pieces).replace("▁", ""), share=f"{sink.share:.0%}",
+        st.warning(t("reply.sink", pieces=plain(" ".join(sink.pieces).replace("▁", "")), share=f"{sink.share:.0%}",
                      peaks=sink.peak_rows, rows=sink.rows), icon=":material/anchor:")
 
 

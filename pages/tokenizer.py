@@ -9,7 +9,7 @@ from core.classifier.pipeline import train_tokenizer_for
 from core.errors import AttentionLabError
 from core.jobs import start_job
 from ui import settings, state
-from ui.i18n import t
+from ui.i18n import plain, t
 from ui.training import live_job
 from ui.widgets import needs_data, page_header, piece_chips_html, show_error
 
@@ -44,7 +44,7 @@ def show_progress(snapshot) -> None:
     if snapshot.state == "running":
         st.progress(0.0, text=t("tok.training", n=f"{len(dataset.texts):,}"))
     elif snapshot.state == "failed":
-        st.error(snapshot.error or t("failed"))
+        st.error(plain(snapshot.error) if snapshot.error else t("failed"))
 
 
 def keep_report(snapshot) -> None:

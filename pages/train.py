@@ -7,6 +7,7 @@ from core import plots
 from core.config import POOLINGS, SCHEDULES
 from core.errors import TrainingBusyError
 from ui import settings, state
+from ui.curve import section as curve_section
 from ui.i18n import labels_for, model_name, t
 from ui.training import JOB_KEY, JOB_NAME, finish_training, live_job, render_training, start_training
 from ui.widgets import duration, needs_data, page_header
@@ -65,6 +66,7 @@ if state.train_busy.get():
     state.train_busy.set(False)
 
 live_job(JOB_KEY, render_training, finish_training, JOB_NAME)
+curve_section(dataset)  # how much data does it need? (a learning curve, run as its own job)
 
 runs = state.runs()
 st.divider()

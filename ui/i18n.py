@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Sequence
 
 import streamlit as st
@@ -36,11 +37,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "side.model": ("모델: {name}", "Model: {name}"),
     "side.no_model": ("모델: 아직 없음", "Model: none yet"),
     "side.training": ("학습 진행 중… (보기)", "Training in progress… (watch)"),
-    "side.refresh": ("작업 공간은 이 서버의 {folder} 폴더에 저장되어, 새로고침·새 탭·서버 재시작 뒤에도 이 주소(?w=…)로 "
-                     "돌아옵니다. 주소는 열쇠이니 남에게 주지 말고, 설정은 아래 '설정 링크'로 나누세요.",
-                     "Your workspace is kept on this server in {folder}: a refresh, a new tab or a server restart "
-                     "brings it back at this address (?w=…). The address is its key: don't share it; share the "
-                     "settings link below instead."),
+    "side.refresh": ("작업 공간은 이 서버에 저장되어, 새로고침·새 탭·서버 재시작 뒤에도 이 주소(?w=…)로 돌아옵니다. "
+                     "주소는 열쇠이니 남에게 주지 말고, 설정은 아래 '설정 링크'로 나누세요.",
+                     "Your workspace is kept on this server: a refresh, a new tab or a server restart brings it back "
+                     "at this address (?w=…). The address is its key: don't share it; share the settings link below "
+                     "instead."),
+    "unexpected": ("예기치 못한 오류가 났습니다 (오류 번호 {id}). 다시 해 보고, 계속되면 이 번호를 선생님께 알려 주세요.",
+                   "Something went wrong (error {id}). Try again; if it keeps happening, tell the teacher this number."),
     "side.download": ("모델 내려받기", "Download the model"),
     # Shared
     "needs_model": ("이 페이지에는 학습된 모델이 필요합니다. 학습 페이지에서 모델을 학습하거나, 저장해 둔 모델을 불러오세요.",
@@ -91,6 +94,8 @@ STRINGS: dict[str, tuple[str, str]] = {
                     "Overfitting: training loss falls while validation loss rose two epochs in a row. Use fewer epochs "
                     "(early stopping), more dropout, a smaller vocabulary or more data ('each turn'); the best "
                     "epoch's weights are kept."),
+    "jobs.local_fallback": ("Ray 클러스터에 연결할 수 없어 학습은 이 서버에서 합니다.",
+                            "The Ray cluster could not be reached: jobs run on this server."),
     "other_job": ("이 세션에서 다른 학습({name})이 진행 중입니다.", "Another training ({name}) is running in this session."),
     "stop": ("중지", "Stop"),
     "queue.position": ("다른 학습이 끝나기를 기다리는 중입니다 (앞에 {ahead}개). ",
@@ -532,6 +537,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "ws.yes_delete": ("네, 삭제", "Yes, delete"),
     "ws.cancel": ("취소", "Cancel"),
     "ws.busy": ("학습이 끝난 뒤에 할 수 있습니다.", "Possible once the training ends."),
+    "ws.broken": ("이 작업 공간에 저장된 {item}을(를) 불러오지 못했습니다 (오류 번호 {id}).",
+                  "The {item} saved in this workspace could not be loaded (error {id})."),
+    "ws.delete_broken": ("저장된 {item} 지우기", "Delete the saved {item}"),
+    "ws.item.corpus": ("말뭉치", "corpus"),
+    "ws.item.tokenizer": ("토크나이저", "tokenizer"),
+    "ws.item.model": ("모델", "model"),
+    "ws.item.runs": ("실행 기록", "run history"),
     "board.title": ("학급 게시판", "Class board"),
     "board.intro": ("끝난 학습을 별명으로 올려 서로의 설정과 점수를 비교합니다 (선택 사항). 데이터와 작업 공간은 올라가지 않습니다.",
                     "Publish a finished run under a nickname to compare settings and scores (optional). "
@@ -539,6 +551,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "board.publish": ("내 학습 올리기", "Publish one of my runs"),
     "board.run": ("학습", "Run"),
     "board.nickname": ("별명", "Nickname"),
+    "board.nickname_help": ("{limit}자까지", "Up to {limit} characters"),
+    "board.updated": ("같은 학습의 이전 게시물을 새로 고쳤습니다.", "Your earlier entry of this run was updated."),
     "board.post": ("게시", "Publish"),
     "board.posted": ("게시했습니다.", "Published."),
     "board.no_runs": ("올릴 수 있는 끝난 학습이 아직 없습니다.", "No finished run to publish yet."),
@@ -560,11 +574,63 @@ STRINGS: dict[str, tuple[str, str]] = {
     "board.clear": ("게시판 비우기", "Clear the board"),
     "board.cleared": ("게시판을 비웠습니다.", "The board was cleared."),
     "board.wrong_password": ("비밀번호가 맞지 않습니다.", "Wrong password."),
+    # Board refusals (core.storage.board.BoardRefusal.reason)
+    "board.refused.nickname": ("게시판에 쓸 별명을 입력하세요.", "Choose a nickname for the board."),
+    "board.refused.nickname_long": ("별명이 너무 깁니다 ({length}자). {limit}자 이하로 줄이세요.",
+                                    "The nickname is too long ({length} characters); use at most {limit}."),
+    "board.refused.stopped": ("끝난 학습만 올릴 수 있습니다. 이 학습은 중지되었습니다.",
+                              "Only finished runs go on the board; this one was stopped."),
+    "board.refused.cooldown": ("방금 게시했습니다. {seconds}초 뒤에 다시 올리세요.",
+                               "You published a moment ago; publish again in {seconds} s."),
+    "board.refused.mine_full": ("한 작업 공간은 게시물을 {limit}개까지 올릴 수 있습니다.",
+                                "One workspace can have at most {limit} entries on the board."),
+    "board.refused.busy": ("방금 게시가 몰렸습니다. {seconds}초 뒤에 다시 해 보세요.",
+                           "Many entries were published just now; try again in {seconds} s."),
+    "board.refused.full": ("게시판이 가득 찼습니다 ({limit}개). 선생님께 비워 달라고 하세요.",
+                           "The board is full ({limit} entries); ask the teacher to clear it."),
+    "board.refused.wait": ("비밀번호가 여러 번 틀려 잠시 막혔습니다. {seconds}초 뒤에 다시 해 보세요.",
+                           "Too many wrong passwords: try again in {seconds} s."),
     "board.no_password": ("서버에 ATTENTION_LAB_ADMIN_PASSWORD가 설정되지 않아 여기서는 비울 수 없습니다.",
                           "ATTENTION_LAB_ADMIN_PASSWORD is not set on the server, so the board cannot be cleared here."),
     # Predict: pieces the tokenizer never saw
     "predict.unknown": ("토크나이저가 학습 때 본 적 없는 글자라 <unk>로 바뀌었습니다",
                         "The tokenizer never saw these characters: they became <unk>"),
+    # Several corpus files joined (Data), and the learning curve (Train): core/corpus/data.py, core/classifier/curve.py
+    "release.json": ("JSON 배포판", "JSON release"),
+    "release.mixed": ("여러 배포판", "several releases"),
+    "data.part": ("{name} ({release}): {read}행 읽음, {kept}행 사용, 앞 파일과 겹친 대화 {dropped}개 제외",
+                  "{name} ({release}): {read} rows read, {kept} kept, {dropped} dialogues already in an earlier file"),
+    "curve.title": ("데이터가 얼마나 필요할까?", "How much data does it need?"),
+    "curve.intro": ("학습 대화의 10%, 25%, 50%, 100%로 모델과 n-gram 기준 모델을 각각 학습해 같은 검증 문장으로 "
+                    "정확도를 잽니다. 위의 설정으로 모델을 네 번 학습하므로 한 번 학습보다 오래 걸립니다.",
+                    "The model and the n-gram baseline trained on 10, 25, 50 and 100% of the training dialogues, "
+                    "scored on the same validation rows. The settings above train the model four times, so this "
+                    "takes longer than one training."),
+    "curve.start": ("학습 곡선 그리기", "Draw the learning curve"),
+    "curve.progress": ("{index}/{count}: 학습 대화의 {percent} ({rows}문장)",
+                       "{index}/{count}: {percent} of the training dialogues ({rows} sentences)"),
+    "curve.model": ("모델", "model"),
+    "curve.baseline": ("n-gram 기준 모델", "n-gram baseline"),
+    "curve.x": ("학습 문장 수", "training sentences"),
+    "curve.y": ("검증 정확도", "validation accuracy"),
+    "curve.val_rows": ("모든 점은 같은 검증 문장 {rows}개로 채점했습니다.",
+                       "Every point is scored on the same {rows} validation rows."),
+    "curve.stopped": ("중지되어 끝난 점만 그렸습니다.", "Stopped: only the finished points are drawn."),
+    "curve.ahead": ("모델이 모든 크기에서 n-gram 기준 모델을 앞섭니다 (학습 대화의 {percent}, {dialogues}개부터).",
+                    "The model beats the n-gram baseline at every size, from {percent} of the training dialogues "
+                    "({dialogues} dialogues) on."),
+    "curve.overtakes": ("모델은 학습 대화의 {percent}({dialogues}개)부터 n-gram 기준 모델을 앞섭니다.",
+                        "The model overtakes the n-gram baseline from {percent} of the training dialogues "
+                        "({dialogues} dialogues) on."),
+    "curve.narrows": ("모든 크기에서 기준 모델이 앞서지만, 차이는 {first}%p에서 {last}%p로 줄어듭니다.",
+                      "The baseline stays ahead at every size; the gap narrows from {first} to {last} points."),
+    "curve.widens": ("모든 크기에서 기준 모델이 앞서고, 차이는 {first}%p에서 {last}%p로 벌어집니다.",
+                     "The baseline stays ahead at every size; the gap widens from {first} to {last} points."),
+    "curve.behind": ("모델이 {percent}에서는 앞섰지만, 학습 대화 전체로는 기준 모델이 {last}%p 앞섭니다.",
+                     "The baseline is ahead with all the training dialogues, by {last} points, though the model led "
+                     "at {percent}."),
+    "curve.no_baseline": ("일부 크기에서 클래스가 둘 미만이라 기준 모델을 학습할 수 없어 비교하지 못했습니다.",
+                          "The baseline could not be fitted (fewer than two classes in a subset), so nothing to compare."),
 }
 
 # English names of the classes (the data's labels stay Korean); emotion58's minor labels have none.
@@ -575,6 +641,24 @@ CLASS_NAMES_EN = {"기쁨": "joy", "당황": "embarrassment", "분노": "anger",
 def labels_for(prefix: str, options: Sequence[str]) -> Callable[[str], str]:
     """A widget's format_func: each option's label in the current language, fixed when the page renders."""
     return {option: t(f"{prefix}.{option}") for option in options}.__getitem__
+
+
+# Every ASCII punctuation character: CommonMark lets each be backslash-escaped, and together they are all the
+# Markdown, HTML, LaTeX ($) and Streamlit directive (:red[…]) syntax there is.
+_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+# Where GFM turns bare text into a link (http://, https://, www., an e-mail's @): it does so after escapes are read,
+# so an invisible word joiner goes there instead.
+_AUTOLINK = re.compile(r"(?i)(?<=https)(?=:)|(?<=http)(?=:)|(?<=www)(?=\.)|(?<=@)")
+WORD_JOINER = "\u2060"
+
+
+def plain(text: object) -> str:
+    """A user's text (file, label, sheet or nickname) made safe to put inside Markdown: shown as typed, never as
+    an image, link, HTML or formatting. Streamlit renders Markdown in titles, captions, notices and labels, so a
+    file named `![x](http://…)` would make every viewer's browser fetch that address. Line breaks become spaces;
+    an address or e-mail gets an invisible word joiner, so it shows as typed but is not made a link."""
+    text = _AUTOLINK.sub(WORD_JOINER, " ".join(str(text).split()))
+    return _PUNCTUATION.sub(r"\\\1", text)
 
 
 def class_name(label: str) -> str:

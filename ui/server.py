@@ -15,8 +15,9 @@ import streamlit as st
 
 from core import jobs
 
-# Modules each job's worker process needs, imported once in the fork server rather than in every job.
-JOB_MODULES = ("core.classifier.runs", "core.seq2seq.pipeline", "core.explain.summary")
+# Modules each job's worker process needs, imported once in the fork server rather than in every job. torch._dynamo:
+# the optimiser's first step imports it (with sympy, ~800 modules): 1.2 s at the start of every job otherwise.
+JOB_MODULES = ("core.classifier.runs", "core.seq2seq.pipeline", "core.explain.summary", "torch._dynamo")
 # Imported in the background after the first page is drawn, so the first Start or Predict doesn't wait for them.
 HEAVY_MODULES = ("ui.training", "core.classifier.task", "core.classifier.evaluate", "core.classifier.walkthrough",
                  "core.explain.attribution")

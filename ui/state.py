@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from core.config import DataConfig
 from core.corpus.data import Corpus, Dataset, build_dataset, load_corpus
@@ -74,6 +75,8 @@ reply_outcome: Slot[Any] = Slot("reply_outcome")  # core.seq2seq.pipeline.Seq2Se
 reply_epochs: Slot[int] = Slot("reply_epochs")
 reply_generated: Slot[list] = Slot("reply_generated")  # [(decoder name, Reply)]
 reply_retrieved: Slot[str] = Slot("reply_retrieved")
+curve_job: Slot[Job] = Slot("curve_job")  # the Train page's learning curve (core.classifier.curve)
+curve_result: Slot[Any] = Slot("curve_result")  # core.classifier.curve.CurveResult
 
 
 @st.cache_resource(show_spinner=False)
@@ -302,6 +305,12 @@ def _load_run(run: Run) -> None:
     if stored is not None:
         run.classifier = load_classifier(stored.bundle, run.name)
         run.val_texts, run.val_labels = stored.val_texts, stored.val_labels
+
+
+def session_id() -> str:
+    """This browser session's id (Streamlit's), e.g. to slow down one client's wrong admin passwords."""
+    context = get_script_run_ctx()
+    return context.session_id if context is not None else ""
 
 
 # The session's workspace -------------------------------------------------------------------------------

@@ -25,8 +25,9 @@ from core.corpus.tokenizer import Tokenizer
 from core.jobs import JobSnapshot, start_job
 from core.training.loop import TrainEvent, overfitting, perplexity
 from ui import state
-from ui.i18n import t
-from ui.widgets import duration, progress_line
+from ui.errors import guarded
+from ui.i18n import plain, t
+from ui.widgets import duration, progress_line, queue_wait
 
 # Seconds between two polls of a running job, and of a queued one: each poll reruns the fragment in the browser,
 # and a class of tabs polling fast starves the training workers on a small server. A click on Stop reruns the
@@ -72,6 +73,7 @@ def live_job(job_key: str, render: Callable[[JobSnapshot], None], on_finish: Cal
     interval = (QUEUED_POLL_S if waiting else RUNNING_POLL_S) if job.running else None
 
     @st.fragment(run_every=interval)
+    @guarded  # a fragment's own reruns don't pass through app.py's error boundary
     def poll() -> None:
         current = st.session_state.get(job_key)
         # Stop first, above the progress line and the chart so it stays in view; handled before the snapshot, so the
@@ -84,8 +86,8 @@ def live_job(job_key: str, render: Callable[[JobSnapshot], None], on_finish: Cal
         if waiting and snapshot.state == "running":  # the interval is set by a whole-app run: switch to the faster one
             st.rerun(scope="app")
         if snapshot.state == "queued":
-            wait = t("queue.wait", time=duration(snapshot.wait_s)) if snapshot.wait_s is not None else ""
-            st.info(t("queue.position", ahead=snapshot.queue_position) + wait, icon=":material/hourglass_top:")
+            st.info(t("queue.position", ahead=snapshot.queue_position) + queue_wait(snapshot.wait_s),
+                    icon=":material/hourglass_top:")
         elif snapshot.state == "stopped" and current.started_at is None:  # Stop pressed while it waited in the queue
             st.info(t("queue.cancelled"), icon=":material/cancel:")
         else:
@@ -104,7 +106,8 @@ def start_training(dataset: Dataset, model_config: ModelConfig, train_config: Tr
     even if the tab closes, the active one chosen); raises TrainingBusyError if one is running."""
     train = partial(train_runs, dataset, model_config, train_config, poolings, tokenizer, tokenizer_config)  # picklable
     job = keeping_job(train, state.next_run_number(), state.workspace())
-    state.set_job(start_job(state.running_job(), job, name=JOB_NAME))
+    gpu = train_config.device != "cpu"  # 'auto' takes a GPU where the cluster has one
+    state.set_job(start_job(state.running_job(), job, name=JOB_NAME, gpu=gpu))
 
 
 def render_progress(state_name: str, events: list[TrainEvent], n_epochs: int, prefix: str, *, overall: float | None = None,
@@ -188,7 +191,7 @@ def _replace_points(figure, steps: list[dict], epochs: list[dict], steps_per_epo
 def render_training(snapshot: JobSnapshot) -> None:
     """The classifier's sweep: the current run's progress and curves, with the sweep's overall share and ETA."""
     if snapshot.state == "failed":
-        st.error(snapshot.error or t("failed"))
+        st.error(plain(snapshot.error) if snapshot.error else t("failed"))
     baseline = next((e for e in snapshot.events if isinstance(e, BaselineEvent)), None)
     reference = baseline.accuracy if baseline else None
     events = [e for e in snapshot.events if isinstance(e, RunEvent)]

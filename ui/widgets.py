@@ -13,7 +13,7 @@ import streamlit as st
 from core import plots
 from core.corpus.tokenizer import WORD_START, Tokenizer, display_piece, is_word_start, piece_surfaces
 from ui import state
-from ui.i18n import STRINGS, t
+from ui.i18n import STRINGS, plain, t
 
 if TYPE_CHECKING:  # torch: not needed to draw a page
     from core.classifier.task import Prediction
@@ -94,6 +94,14 @@ def duration(seconds: float) -> str:
     return f"{seconds // 60}:{seconds % 60:02d}"
 
 
+MIN_WAIT_SHOWN_S = 5.0  # a queued job's estimated wait below this is noise (jobs overrunning the mean): not shown
+
+
+def queue_wait(wait_s: float | None) -> str:
+    """'Estimated wait 1:20.' for a queued job, or nothing when there is no estimate worth showing."""
+    return t("queue.wait", time=duration(wait_s)) if wait_s is not None and wait_s >= MIN_WAIT_SHOWN_S else ""
+
+
 def progress_line(progress: float, eta_s: float, rate: float, prefix: str = "") -> str:
     """'epoch 2/5 · 43% · ETA 0:12 · 820 sentences/s'."""
     parts = [prefix] if prefix else []
@@ -142,5 +150,5 @@ def needs_data() -> None:
 
 
 def show_error(error: Exception) -> None:
-    """A core error's own message; never a traceback."""
-    st.error(str(error), icon=":material/error:")
+    """A core error's own message, as text (it may quote a file's name or a label); never a traceback."""
+    st.error(plain(str(error)), icon=":material/error:")

@@ -11,12 +11,11 @@ import streamlit as st
 from core.config import DataConfig
 from core.corpus.data import load_corpus
 from core.corpus.tokenizer import TokenizerReport
-from core.errors import AttentionLabError
 from core.storage.share import decode, encode
-from core.storage.store import home_folder
 from core.storage.workspace import Workspace, create_workspace, open_workspace
 from ui import state
-from ui.i18n import t
+from ui.errors import new_error_id
+from ui.i18n import plain, t
 from ui.settings import WIDGET_DEFAULTS
 
 TOKEN_PARAM = "w"
@@ -40,29 +39,70 @@ def open_session_workspace() -> None:
         st.query_params[TOKEN_PARAM] = current.token
 
 
+# What a session loads from its workspace, in order, each on its own: one that fails (a file damaged on disk, a
+# bundle an older version saved that today's checks refuse) is named in the sidebar with a button to delete it,
+# and the rest still loads.
+ITEMS = ("runs", "corpus", "tokenizer", "model")
+BROKEN_KEY = "workspace_broken"  # {item: error id}
+
+
 def _load(workspace: Workspace) -> None:
-    """The workspace's corpus, tokenizer, runs (models loaded when used) and active model into this session."""
-    try:
-        st.session_state.runs = workspace.runs()
-        stored = workspace.corpus()
-        if stored is not None:
-            corpus = load_corpus(stored.data if stored.data is not None else state.sample_bytes(), stored.name)
-            state.set_corpus(corpus, config=DataConfig(task=stored.task, text=stored.text), from_workspace=True)
-            st.session_state.tokenizer_report = _tokenizer(workspace)
-        active = workspace.active_model()
-        if active is not None:
-            from core.classifier.task import load_classifier
-
-            state.show_model(state.ActiveModel(load_classifier(active.bundle, active.source), active.source,
-                                               active.val_texts, active.val_labels))
-    except (AttentionLabError, OSError, ValueError) as error:  # a file that no longer loads: start on the sample
-        _log.warning("workspace %s: not loaded: %s", workspace.id, error)
-        st.session_state.workspace_error = str(error)
+    """The workspace's runs (models loaded when used), corpus, tokenizer and active model into this session."""
+    broken = {}
+    for item in ITEMS:
+        if item == "tokenizer" and state.corpus() is None:
+            continue  # a tokenizer belongs to its corpus
+        try:
+            _LOADERS[item](workspace)
+        except Exception as error:  # noqa: BLE001  whatever is wrong with a stored item, the session goes on
+            broken[item] = new_error_id()
+            _log.warning("workspace %s: its %s did not load (error %s)", workspace.id, item, broken[item], exc_info=error)
+    st.session_state[BROKEN_KEY] = broken
 
 
-def _tokenizer(workspace: Workspace):
+def _load_runs(workspace: Workspace) -> None:
+    st.session_state.runs = workspace.runs()
+
+
+def _load_corpus(workspace: Workspace) -> None:
+    stored = workspace.corpus()
+    if stored is not None:
+        corpus = load_corpus(stored.data if stored.data is not None else state.sample_bytes(), stored.name)
+        state.set_corpus(corpus, config=DataConfig(task=stored.task, text=stored.text), from_workspace=True)
+
+
+def _load_tokenizer(workspace: Workspace) -> None:
     saved = workspace.tokenizer()
-    return TokenizerReport.from_meta(*saved) if saved is not None else None
+    st.session_state.tokenizer_report = TokenizerReport.from_meta(*saved) if saved is not None else None
+
+
+def _load_model(workspace: Workspace) -> None:
+    active = workspace.active_model()
+    if active is not None:
+        from core.classifier.task import load_classifier
+
+        state.show_model(state.ActiveModel(load_classifier(active.bundle, active.source), active.source,
+                                           active.val_texts, active.val_labels))
+
+
+_LOADERS = {"runs": _load_runs, "corpus": _load_corpus, "tokenizer": _load_tokenizer, "model": _load_model}
+
+
+def forget_broken(item: str) -> None:
+    """The user deletes a stored item that did not load."""
+    current = state.workspace()
+    if current is not None:
+        current.forget(item)
+    st.session_state.get(BROKEN_KEY, {}).pop(item, None)
+
+
+def broken_items() -> None:
+    """One line per stored item that did not load, each with a button that deletes it."""
+    for item, error_id in list(st.session_state.get(BROKEN_KEY, {}).items()):
+        name = t(f"ws.item.{item}")
+        st.error(t("ws.broken", item=name, id=error_id), icon=":material/sd_card_alert:")
+        st.button(t("ws.delete_broken", item=name), key=f"ws_forget_{item}", icon=":material/delete:",
+                  on_click=forget_broken, args=(item,))
 
 
 def current_settings() -> dict:
@@ -106,9 +146,10 @@ def delete_workspace() -> None:
 
 def sidebar_block() -> None:
     """Where the work is kept, its quota message, share-link notes, and the workspace actions."""
-    st.caption(t("side.refresh", folder=str(home_folder())))
+    st.caption(t("side.refresh"))  # not the folder: a server's paths are none of a user's business
     if state.workspace_error():
-        st.error(state.workspace_error(), icon=":material/sd_card_alert:")
+        st.error(plain(state.workspace_error()), icon=":material/sd_card_alert:")
+    broken_items()
     if st.session_state.pop("share_applied", False):
         st.info(t("ws.share_applied"), icon=":material/link:")
         for note in st.session_state.pop("share_notes", []):

@@ -13,6 +13,7 @@ from functools import cached_property
 
 from core.classifier.baseline import Baseline, train_baseline
 from core.classifier.model import BiLSTMWithAttention
+from core.classifier.pretrain import Pretrained, PretrainEvent, pretrain_encoder
 from core.classifier.task import Classifier, ClassifierTask, Split
 from core.config import ModelConfig, TokenizerConfig, TrainConfig
 from core.corpus.data import Dataset
@@ -48,6 +49,26 @@ class Prepared:
     train_index: list[int]
     val_index: list[int]
     tokenizer: Tokenizer
+    # In-corpus pretraining (TrainConfig.pretrain_epochs): every turn and reply of the file by dialogue (from
+    # pretrain.dialogue_texts; None: the labelled texts), and the encoder it gave, shared by a sweep's runs.
+    unlabelled: list[tuple[int, str]] | None = None
+    pretrained: Pretrained | None = None
+
+    def pretrain_texts(self) -> list[str]:
+        """The language model's text: the training dialogues' turns and replies, never the validation ones'."""
+        if self.unlabelled is None:
+            return [self.dataset.texts[i] for i in self.train_index]
+        groups = {self.dataset.groups[i] for i in self.train_index}
+        return [text for group, text in self.unlabelled if group in groups]
+
+    def pretrain(self, model_config: ModelConfig, train_config: TrainConfig,
+                 callback: Callable[[PretrainEvent], None] | None = None,
+                 stop: threading.Event | None = None) -> Pretrained | None:
+        """Pretrain the encoder once (when the settings ask for it); later runs reuse it."""
+        if train_config.pretrain_epochs > 0 and self.pretrained is None:
+            self.pretrained = pretrain_encoder(self.tokenizer, self.pretrain_texts(), model_config, train_config,
+                                               callback, stop)
+        return self.pretrained
 
     def split(self, index: list[int], max_len: int, training: bool = False) -> Split:
         """Encoded rows; a training split re-segments every epoch when the tokenizer samples (BPE-dropout)."""
@@ -101,12 +122,13 @@ class TrainOutcome:
 
 
 def prepare(dataset: Dataset, train_config: TrainConfig, tokenizer: Tokenizer | None = None,
-            tokenizer_config: TokenizerConfig | None = None) -> Prepared:
+            tokenizer_config: TokenizerConfig | None = None,
+            unlabelled: list[tuple[int, str]] | None = None) -> Prepared:
     """Split the dataset by dialogue; train a tokenizer on the training rows unless one is given."""
     train_index, val_index = group_split(dataset.labels, dataset.groups, train_config.val_share, train_config.seed)
     if tokenizer is None:
         tokenizer = train_tokenizer([dataset.texts[i] for i in train_index], tokenizer_config)
-    return Prepared(dataset, train_index, val_index, tokenizer)
+    return Prepared(dataset, train_index, val_index, tokenizer, unlabelled)
 
 
 def train_tokenizer_for(dataset: Dataset, train_config: TrainConfig, tokenizer_config: TokenizerConfig | None = None,
@@ -120,23 +142,31 @@ def train_tokenizer_for(dataset: Dataset, train_config: TrainConfig, tokenizer_c
 
 def train_classifier(dataset: Dataset, model_config: ModelConfig | None = None, train_config: TrainConfig | None = None,
                      tokenizer: Tokenizer | None = None, tokenizer_config: TokenizerConfig | None = None,
-                     callback: Callback | None = None, stop: threading.Event | None = None) -> TrainOutcome:
-    """Train one classifier; a tokenizer is trained on the training split unless given."""
+                     callback: Callback | None = None, stop: threading.Event | None = None,
+                     unlabelled: list[tuple[int, str]] | None = None,
+                     pretrain_callback: Callable[[PretrainEvent], None] | None = None) -> TrainOutcome:
+    """Train one classifier; a tokenizer is trained on the training split unless given. With
+    `train_config.pretrain_epochs`, the encoder is first pretrained on `unlabelled` (see Prepared)."""
     train_config = train_config or TrainConfig()
-    prepared = prepare(dataset, train_config, tokenizer, tokenizer_config)
-    return train_run(prepared, model_config or ModelConfig(), train_config, callback, stop)
+    model_config = model_config or ModelConfig()
+    prepared = prepare(dataset, train_config, tokenizer, tokenizer_config, unlabelled)
+    prepared.pretrain(model_config, train_config, pretrain_callback, stop)
+    return train_run(prepared, model_config, train_config, callback, stop)
 
 
 def train_runs(dataset: Dataset, model_config: ModelConfig, train_config: TrainConfig, poolings: list[str],
                tokenizer: Tokenizer | None = None, tokenizer_config: TokenizerConfig | None = None,
-               callback: Callable[[RunEvent | BaselineEvent], None] | None = None,
-               stop: threading.Event | None = None) -> list[TrainOutcome]:
+               callback: Callable[[RunEvent | BaselineEvent | PretrainEvent], None] | None = None,
+               stop: threading.Event | None = None,
+               unlabelled: list[tuple[int, str]] | None = None) -> list[TrainOutcome]:
     """One run per pooling on the same split and tokenizer, so their scores compare; events are a
-    BaselineEvent, then RunEvents. Stop ends the current run and skips the rest."""
-    prepared = prepare(dataset, train_config, tokenizer, tokenizer_config)
+    BaselineEvent, then PretrainEvents (when pretraining is on), then RunEvents. Stop ends the current run and
+    skips the rest."""
+    prepared = prepare(dataset, train_config, tokenizer, tokenizer_config, unlabelled)
     if callback is not None and prepared.baseline_metrics:
         metrics = prepared.baseline_metrics
         callback(BaselineEvent(metrics["baseline_accuracy"], metrics["baseline_macro_f1"]))
+    prepared.pretrain(model_config, train_config, callback, stop)
     outcomes = []
     for index, pooling in enumerate(poolings):
         if stop is not None and stop.is_set():
@@ -152,8 +182,9 @@ def train_run(prepared: Prepared, model_config: ModelConfig, train_config: Train
                            num_classes=len(prepared.dataset.label_names))
     train_split = prepared.split(prepared.train_index, train_config.max_len, training=True)
     val_split = prepared.split(prepared.val_index, train_config.max_len)
+    pretrained = prepared.pretrained if train_config.pretrain_epochs > 0 else None
     model, result = train_new(BiLSTMWithAttention, model_config, ClassifierTask(), train_split, val_split,
-                              train_config, callback, stop)
+                              train_config, callback, stop, None if pretrained is None else pretrained.load_into)
     dataset = prepared.dataset
     classifier = Classifier(prepared.tokenizer, model, list(dataset.label_names), dataset.config, train_config,
                             {}, result.history(), prepared.baseline)

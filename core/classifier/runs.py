@@ -12,6 +12,7 @@ from functools import partial
 from core.classifier.pipeline import TrainOutcome
 from core.config import to_dict
 from core.errors import AttentionLabError
+from core.jobs.queue import Finishing
 from core.storage.workspace import Run, Workspace
 from core.training.batching import steps_per_epoch
 
@@ -77,11 +78,12 @@ def keep(outcomes: list[TrainOutcome], first_number: int, workspace: Workspace |
     return kept
 
 
-def keeping_job(train: Callable, first_number: int, workspace: Workspace | None) -> Callable:
-    """A job function (callback, stop) → KeptRuns: train, then keep the runs, in the worker, so a run that ends
-    after its browser tab closed is still in the workspace. Picklable when `train` is."""
-    return partial(_train_and_keep, train, first_number, workspace)
+def keeping_job(train: Callable, first_number: int, workspace: Workspace | None) -> Finishing:
+    """A job that trains, then keeps the runs where the workspace is: in the local worker, so a run that ends after
+    its browser tab closed is still saved; on the web server when the training ran on a cluster. Picklable when
+    `train` is."""
+    return Finishing(partial(_train, train), partial(keep, first_number=first_number, workspace=workspace))
 
 
-def _train_and_keep(train: Callable, first_number: int, workspace: Workspace | None, callback, stop) -> KeptRuns:
-    return keep(train(callback=callback, stop=stop), first_number, workspace)
+def _train(train: Callable, callback, stop) -> list[TrainOutcome]:
+    return train(callback=callback, stop=stop)

@@ -58,6 +58,36 @@ def data_path(data: str | None) -> Path:
     return SAMPLE_PATH
 
 
+def add_data_arg(parser: argparse.ArgumentParser, help: str, required: bool = False) -> None:
+    """--data FILE, given once or more: several files are read with their own layouts and joined."""
+    parser.add_argument("--data", action="append", required=required, metavar="FILE",
+                        help=help + "; give it again to join several files (duplicate dialogues across them dropped)")
+
+
+def read_corpus(data: list[str] | None, max_chars: int = 1000):
+    """The files of --data joined (or the bundled sample), with one line per file on stderr when there are several."""
+    from core.corpus.data import load_corpora
+
+    corpus = load_corpora([data_path(d) for d in data or [None]], max_chars)
+    for part in corpus.parts:
+        print(part_line(part), file=sys.stderr)
+    return corpus
+
+
+def read_dataset(data: list[str] | None, config):
+    """(the corpus's name, the dataset for `config`) from the files of --data (a DataConfig)."""
+    from core.corpus.data import build_dataset
+
+    corpus = read_corpus(data, config.max_chars)
+    return corpus.source_name, build_dataset(corpus, config)
+
+
+def part_line(part) -> str:
+    """One file of a joined corpus (core.corpus.data.PartReport) in one line."""
+    return (f"{part.name} ({part.release} release, {part.sheet}): {part.rows_read:,} rows read, {part.rows_kept:,} kept, "
+            f"{part.duplicates_dropped:,} already in an earlier file")
+
+
 def check_output_dir(out: str) -> None:
     parent = Path(out).resolve().parent
     if not parent.is_dir():

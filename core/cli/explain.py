@@ -8,6 +8,7 @@ import sys
 import unicodedata
 from pathlib import Path
 
+from core.cli.common import add_data_arg, read_dataset
 from core.corpus.tokenizer import display_piece
 from core.explain.attribution import METHODS, PAIRS, PUBLISHED_TAU, Explanation, pair_key
 from core.explain.summary import SUMMARY_LIMIT, ModelSummary
@@ -22,7 +23,7 @@ ADVICE = {"hint": "read the heatmap as a hint", "care": "read the heatmap with c
 def add_parser(subparsers) -> None:
     p = subparsers.add_parser("explain", help="attention against gradient, integrated gradients and leave-one-out")
     p.add_argument("--model", required=True, help="a classifier bundle (.zip)")
-    p.add_argument("--data", help="a labelled AIHUB file: print the model-level summary instead")
+    add_data_arg(p, "a labelled AIHUB file: print the model-level summary instead")
     p.add_argument("--limit", type=int, default=SUMMARY_LIMIT, help="sentences in the model-level summary")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("sentences", nargs="*")
@@ -49,10 +50,9 @@ def run(args) -> int:
 
 
 def _summary(classifier, args) -> int:
-    from core.corpus.data import load_dataset
     from core.explain.summary import summarize
 
-    dataset = load_dataset(args.data, None, classifier.data_config)
+    _, dataset = read_dataset(args.data, classifier.data_config)
     labels = [dataset.label_names[y] for y in dataset.labels]
     summary = summarize(classifier, dataset.texts, labels, limit=args.limit, progress=_progress)
     sys.stderr.write("\n")

@@ -1,4 +1,4 @@
-"""`python -m core ...`: the app's headless twin (train, evaluate, predict, bench, seq2seq)."""
+"""`python -m core ...`: the app's headless twin (train, evaluate, predict, bench, seq2seq, explain, curve)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,17 @@ import json
 import sys
 from pathlib import Path
 
-from core.cli.common import ProgressBar, add_training_args, check_output_dir, data_path, loop_settings, vocab_setting
+from core.cli.common import (
+    ProgressBar,
+    add_data_arg,
+    add_training_args,
+    check_output_dir,
+    data_path,
+    loop_settings,
+    read_dataset,
+    vocab_setting,
+)
+from core.cli.curve import add_parser as add_curve
 from core.cli.explain import add_parser as add_explain
 from core.cli.seq2seq import add_parser as add_seq2seq
 from core.cli.workspaces import add_parser as add_workspaces
@@ -43,13 +53,14 @@ def build_parser() -> argparse.ArgumentParser:
     _add_bench(commands)
     add_seq2seq(commands)
     add_explain(commands)
+    add_curve(commands)
     add_workspaces(commands)
     return parser
 
 
 def _add_train(commands) -> None:
     p = commands.add_parser("train", help="train a classifier and save a bundle (.zip)")
-    p.add_argument("--data", help="AIHUB .xlsx/.csv/.json (default: the bundled sample corpus)")
+    add_data_arg(p, "AIHUB .xlsx/.csv/.json (default: the bundled sample corpus)")
     p.add_argument("--task", choices=TASKS, default=DataConfig.task)
     p.add_argument("--text", choices=TEXT_MODES, default=DataConfig.text)
     p.add_argument("--pooling", choices=POOLINGS, default=ModelConfig.pooling)
@@ -61,7 +72,7 @@ def _add_train(commands) -> None:
 def _add_evaluate(commands) -> None:
     p = commands.add_parser("evaluate", help="score a bundle on a labelled file")
     p.add_argument("--model", required=True)
-    p.add_argument("--data", required=True)
+    add_data_arg(p, "a labelled AIHUB file", required=True)
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=_evaluate)
 
@@ -77,21 +88,19 @@ def _add_predict(commands) -> None:
 def _add_bench(commands) -> None:
     p = commands.add_parser("bench", help="time this training loop against the notebook-style reference")
     p.add_argument("--json", action="store_true")
-    p.add_argument("--data", help="corpus to time on (default: the bundled sample)")
+    p.add_argument("--data", help="corpus to time on (default: the bundled sample); one file: its load is timed too")
     p.add_argument("--quick", action="store_true", help="fewer batches (for tests)")
     p.set_defaults(func=_bench)
 
 
 def _train(args) -> int:
     from core.classifier.pipeline import train_classifier
-    from core.corpus.data import load_dataset
 
     check_output_dir(args.out)
     data_config, model_config, train_config, tokenizer_config = train_configs(args)
-    path = data_path(args.data)
-    dataset = load_dataset(path, None, data_config)
+    name, dataset = read_dataset(args.data, data_config)
     report = dataset.report
-    print(f"{Path(path).name}: {report.rows_used} sentences, {len(dataset.label_names)} classes "
+    print(f"{name}: {report.rows_used} sentences, {len(dataset.label_names)} classes "
           f"(dropped {report.dropped_empty_text} empty, {report.dropped_missing_label} unlabelled, "
           f"{report.duplicates_removed} duplicates)", file=sys.stderr)
     outcome = train_classifier(dataset, model_config, train_config, tokenizer_config=tokenizer_config,
@@ -118,10 +127,9 @@ def train_configs(args) -> tuple[DataConfig, ModelConfig, TrainConfig, Tokenizer
 def _evaluate(args) -> int:
     from core.classifier.evaluate import evaluate_dataset
     from core.classifier.task import load_classifier
-    from core.corpus.data import load_dataset
 
     classifier = load_classifier(Path(args.model), name=Path(args.model).name)
-    dataset = load_dataset(args.data, None, classifier.data_config)
+    _, dataset = read_dataset(args.data, classifier.data_config)
     report = evaluate_dataset(classifier, dataset)
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False))

@@ -7,7 +7,15 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from core.cli.common import ProgressBar, add_training_args, check_output_dir, loop_settings, vocab_setting
+from core.cli.common import (
+    ProgressBar,
+    add_data_arg,
+    add_training_args,
+    check_output_dir,
+    loop_settings,
+    read_corpus,
+    vocab_setting,
+)
 from core.config import TokenizerConfig
 from core.errors import AttentionLabError
 from core.seq2seq.data import TURNS, PairConfig
@@ -29,7 +37,7 @@ def add_parser(subparsers) -> None:
 
 def _add_train(commands) -> None:
     p = commands.add_parser("train", help="train a reply generator on 사람문장k → 시스템응답k and save a bundle")
-    p.add_argument("--data", help="AIHUB .xlsx/.csv with replies (default: the bundled sample corpus)")
+    add_data_arg(p, "AIHUB .xlsx/.csv with replies (default: the bundled sample corpus)")
     p.add_argument("--turns", choices=TURNS, default=PairConfig.turns, help="turn 1 only, or every non-empty turn")
     add_training_args(p, Seq2SeqTrainConfig(), Seq2SeqConfig.emb_dim, Seq2SeqConfig.hidden_dim, DEFAULT_VOCAB)
     p.add_argument("--teacher-forcing", type=float, default=Seq2SeqTrainConfig.teacher_forcing)
@@ -55,7 +63,7 @@ def _add_generate(commands) -> None:
 def _add_evaluate(commands) -> None:
     p = commands.add_parser("evaluate", help="score a reply generator on every pair of a file, beside its retrieval reference")
     p.add_argument("--model", required=True, help="a bundle written by `seq2seq train`")
-    p.add_argument("--data", required=True, help="AIHUB .xlsx/.csv with replies: every pair in it is scored")
+    add_data_arg(p, "AIHUB .xlsx/.csv with replies: every pair in it is scored", required=True)
     p.add_argument("--turns", choices=TURNS, help="which pairs (default: the bundle's own setting)")
     p.add_argument("--limit", type=int, default=None, help="score only the first N pairs")
     p.add_argument("--beam", type=int, default=1, help="beam size (1 = greedy)")
@@ -65,10 +73,12 @@ def _add_evaluate(commands) -> None:
 
 
 def _train(args) -> int:
-    from core.seq2seq.pipeline import load_pairs, train_seq2seq
+    from core.seq2seq.data import build_pairs
+    from core.seq2seq.pipeline import train_seq2seq
 
     settings = _check_train_args(args)
-    pairs = load_pairs(args.data, PairConfig(turns=args.turns))
+    pair_config = PairConfig(turns=args.turns)
+    pairs = build_pairs(read_corpus(args.data, pair_config.max_chars), pair_config)
     report = pairs.report
     print(f"{len(pairs)} pairs from {report.rows_read} dialogues (turns={args.turns}; dropped "
           f"{report.dropped_incomplete} incomplete, {report.duplicates_removed} duplicates)", file=sys.stderr)
@@ -108,13 +118,14 @@ def _generate(args) -> int:
 
 def _evaluate(args) -> int:
     from core.seq2seq.bundle import load_generator
-    from core.seq2seq.pipeline import evaluate_generator, load_pairs
+    from core.seq2seq.data import build_pairs
+    from core.seq2seq.pipeline import evaluate_generator
 
     if args.beam < 1 or (args.limit is not None and args.limit < 1) or args.mbr < 0:
         raise AttentionLabError("--beam and --limit must be at least 1, --mbr at least 0.")
     generator = load_generator(Path(args.model), name=Path(args.model).name)
     pair_config = replace(generator.pair_config, turns=args.turns or generator.pair_config.turns)
-    pairs = load_pairs(args.data, pair_config, name=Path(args.data).name)
+    pairs = build_pairs(read_corpus(args.data, pair_config.max_chars), pair_config)
     sources, references = pairs.sources[:args.limit], pairs.targets[:args.limit]
     report = evaluate_generator(generator, sources, references, generator.decode_config(args.beam, args.mbr))
     if args.json:

@@ -75,6 +75,19 @@ class Corpus:
     rows_read: int
     rows_capped: int = 0
     cells_cut: int = 0
+    parts: list[PartReport] = field(default_factory=list)  # one per file when several were joined, else empty
+
+
+@dataclass
+class PartReport:
+    """One file of a joined corpus: what was read and what was kept of it."""
+
+    name: str
+    release: str
+    sheet: str
+    rows_read: int
+    rows_kept: int
+    duplicates_dropped: int  # dialogues whose human turns an earlier file already has
 
 
 @dataclass
@@ -123,6 +136,61 @@ def load_corpus(source: Source, name: str | None = None, max_chars: int = 1000) 
     else:
         frame, sheet = _read_delimited(data, name), "csv"
     return _to_corpus(frame, name, sheet, max_chars)
+
+
+def load_corpora(sources: list[Source], max_chars: int = 1000) -> Corpus:
+    """Several files, each read with its own layout, joined into one corpus (see join_corpora)."""
+    return join_corpora([load_corpus(source, None, max_chars) for source in sources])
+
+
+def load_uploads(files: list[tuple[bytes, str]], max_chars: int = 1000) -> tuple[Corpus, bytes]:
+    """Uploaded (bytes, name) files as one corpus, and the bytes a workspace keeps for it.
+
+    A workspace keeps one file per corpus (core/storage/workspace.py save_corpus), so several files are kept as their
+    joined rows written as one xlsx: reopening the workspace gives the same rows (read back as one file, so without
+    the per-file report)."""
+    if len(files) == 1:
+        return load_corpus(files[0][0], files[0][1], max_chars), files[0][0]
+    corpus = join_corpora([load_corpus(data, name, max_chars) for data, name in files])
+    buffer = io.BytesIO()
+    write_xlsx(corpus.frame, buffer)
+    return corpus, buffer.getvalue()
+
+
+def join_corpora(corpora: list[Corpus]) -> Corpus:
+    """One corpus from several (say AIHUB's Training and Validation workbooks, or both releases).
+
+    A dialogue whose human turns an earlier file already has is dropped, so a file given twice or two releases
+    sharing dialogues count each dialogue once. Rows are renumbered, so the dialogue groups build_dataset takes
+    from the row index stay distinct across files. One corpus comes back as it is."""
+    if len(corpora) == 1:
+        return corpora[0]
+    if not corpora:
+        raise CorpusError("No corpus files were given.")
+    seen: set[tuple[str, ...]] = set()
+    frames, parts = [], []
+    for corpus in corpora:
+        keys = _dialogue_keys(corpus.frame)
+        repeated = keys.map(lambda key: bool(key) and key in seen)  # a row with no text is left to build_dataset
+        seen.update(key for key in keys if key)
+        kept = corpus.frame.loc[~repeated]
+        frames.append(kept)
+        parts.append(PartReport(corpus.source_name, corpus.release, corpus.sheet, corpus.rows_read, len(kept),
+                                int(repeated.sum())))
+    frame = pd.concat(frames, ignore_index=True)
+    frame = frame.loc[:, [c for c in OLD_COLUMNS if c in frame.columns] + [c for c in frame.columns if c not in OLD_COLUMNS]]
+    releases = {c.release for c in corpora}
+    return Corpus(frame, releases.pop() if len(releases) == 1 else "mixed", " + ".join(c.source_name for c in corpora),
+                  ", ".join(dict.fromkeys(c.sheet for c in corpora)), sum(c.rows_read for c in corpora),
+                  sum(c.rows_capped for c in corpora), sum(c.cells_cut for c in corpora), parts)
+
+
+def _dialogue_keys(frame: pd.DataFrame) -> pd.Series:
+    """Each row's non-empty human turns, normalised: the same dialogue has the same key in either layout."""
+    columns = [c for c in HUMAN if c in frame.columns]  # the new release has three turns, the old four
+    turns = frame[columns].map(normalize_text)
+    return pd.Series([tuple(t for t in row if t) for row in turns.itertuples(index=False)], index=frame.index,
+                     dtype=object)
 
 
 def load_dataset(source: Source, name: str | None, config: DataConfig) -> Dataset:

@@ -74,7 +74,7 @@ def train_tokenizer(sentences: Sequence[str], config: TokenizerConfig | None = N
     except RuntimeError as error:
         limit = _vocab_limit(str(error))
         if limit is None:
-            raise AttentionLabError(_explain(str(error), asked)) from None
+            raise AttentionLabError(training_failure(str(error), asked)) from None
         if limit < MIN_VOCAB:
             raise AttentionLabError(f"The corpus is too small for a tokenizer (at most {limit} pieces).") from None
     return Tokenizer(_train(sentences, config, limit), replace(config, vocab_size=limit), clamped_from=asked)
@@ -114,8 +114,16 @@ def _vocab_limit(message: str) -> int | None:
     return int(too_small.group(2)) + 4 if too_small else None  # the characters plus <pad>, <unk>, <s>, </s>
 
 
-def _explain(message: str, vocab_size: int) -> str:
-    return f"SentencePiece could not train a {vocab_size}-piece vocabulary: {message.strip().splitlines()[-1][:300]}"
+# SentencePiece's messages start with where in its C++ sources they were raised, and the failed check:
+# "Internal: src/trainer_interface.cc(661) [(trainer_spec_.vocab_size()) == …] Vocabulary size too high …".
+_SOURCE_LOCATION = re.compile(r"^\w+: \S+\.(?:cc|cpp|h)\(\d+\)\s*(?:\[.*?\](?=\s|$))?\s*")
+
+
+def training_failure(message: str, vocab_size: int) -> str:
+    """One line a user can act on: SentencePiece's reason without the C++ file and check it names."""
+    line = message.strip().splitlines()[-1] if message.strip() else ""
+    reason = _SOURCE_LOCATION.sub("", line)[:300] or "an internal error"
+    return f"SentencePiece could not train a {vocab_size}-piece vocabulary: {reason}"
 
 
 def display_piece(piece: str) -> str:

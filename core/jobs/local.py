@@ -42,7 +42,7 @@ class LocalRunner:
         """Start the fork server now (it imports torch once), so the first job of a server starts at once."""
         from multiprocessing import forkserver
 
-        with _bare_main():
+        with bare_main():
             forkserver.ensure_running()
 
     def run(self, job: Job) -> None:
@@ -51,7 +51,7 @@ class LocalRunner:
         try:
             process = self.context.Process(target=_worker_main, args=(job.function, messages, job.stop), daemon=True,
                                            name=f"attention-lab-{job.name}")
-            with _bare_main():
+            with bare_main():
                 process.start()
         except Exception as problem:  # e.g. the function cannot be pickled
             job._end("failed", None, f"{type(problem).__name__}: {problem}")
@@ -95,7 +95,7 @@ def _worker_main(function: JobFunction, messages, stop) -> None:
 
 
 @contextmanager
-def _bare_main():
+def bare_main():
     """Streamlit makes the running page script `__main__`; multiprocessing would import (and so re-run) it in
     the fork server and in every worker. While a process starts, `__main__` is an empty module instead."""
     with _MAIN_LOCK:

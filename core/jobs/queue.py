@@ -17,6 +17,19 @@ from typing import Any, Protocol
 JobFunction = Callable[[Callable[[Any], None], Any], Any]  # (callback, stop event) → result
 
 
+@dataclass(frozen=True)
+class Finishing:
+    """A job in two parts: `compute` (callback, stop) → value may run anywhere, a worker process or a cluster node;
+    `finish` turns that value into the job's result where the web server's disk is (it saves into a workspace).
+    A local worker runs both; a cluster runs `compute` and the web server `finish`."""
+
+    compute: JobFunction
+    finish: Callable[[Any], Any]
+
+    def __call__(self, callback: Callable[[Any], None], stop: Any) -> Any:
+        return self.finish(self.compute(callback, stop))
+
+
 class Runner(Protocol):
     def new_stop(self) -> Any:
         """A stop flag (`set`, `is_set`, `wait`) that reaches the job wherever it runs."""

@@ -49,7 +49,7 @@ CREATE TABLE IF NOT EXISTS models (
 CREATE TABLE IF NOT EXISTS board (
     id INTEGER PRIMARY KEY, nickname TEXT NOT NULL, task TEXT NOT NULL, corpus_name TEXT NOT NULL,
     corpus_rows INTEGER NOT NULL, settings TEXT NOT NULL, val_accuracy REAL, val_macro_f1 REAL,
-    baseline_accuracy REAL, training_s REAL NOT NULL, created REAL NOT NULL);
+    baseline_accuracy REAL, training_s REAL NOT NULL, created REAL NOT NULL, publisher TEXT NOT NULL DEFAULT '');
 """
 
 
@@ -86,6 +86,7 @@ class Store:
         with self.connect() as connection:
             connection.execute("PRAGMA journal_mode=WAL")
             connection.executescript(SCHEMA)
+            _add_board_publisher(connection)
 
     @contextmanager
     def connect(self) -> Iterator[sqlite3.Connection]:
@@ -123,6 +124,17 @@ class Store:
         if total - freed + new_bytes > self.limits.total_bytes:
             raise QuotaError(f"The server's data folder is full ({_mb(self.limits.total_bytes)}); ask the teacher to "
                              f"prune old workspaces.")
+
+
+def _add_board_publisher(connection: sqlite3.Connection) -> None:
+    """A data folder made before the board's throttles: its board gets the publisher column (old entries: none)."""
+    if "publisher" in {row[1] for row in connection.execute("PRAGMA table_info(board)")}:
+        return
+    try:
+        connection.execute("ALTER TABLE board ADD COLUMN publisher TEXT NOT NULL DEFAULT ''")
+    except sqlite3.OperationalError as error:  # another process added it first
+        if "duplicate column" not in str(error):
+            raise
 
 
 def _mb(n: int) -> str:

@@ -26,6 +26,18 @@ ORPHAN_GRACE_S = 600.0  # an unreferenced file younger than this may belong to a
 RUN_COLUMNS = ("number, pooling, status, settings, curves, metrics, elapsed_s")
 
 
+# What `Workspace.forget` can delete: the query for its files, then the rows to delete (?1: the workspace's id).
+FORGET = {
+    "corpus": ("SELECT file FROM corpora WHERE workspace = ?1 UNION ALL SELECT file FROM tokenizers WHERE workspace = ?1",
+               ("DELETE FROM tokenizers WHERE workspace = ?1", "DELETE FROM corpora WHERE workspace = ?1")),
+    "tokenizer": ("SELECT file FROM tokenizers WHERE workspace = ?1", ("DELETE FROM tokenizers WHERE workspace = ?1",)),
+    "model": ("SELECT file FROM models WHERE workspace = ?1 AND kind = 'classifier'",  # the active classifier
+              ("DELETE FROM models WHERE workspace = ?1 AND kind = 'classifier'",)),
+    "runs": ("SELECT file FROM runs WHERE workspace = ?1",
+             ("DELETE FROM models WHERE workspace = ?1 AND run IS NOT NULL", "DELETE FROM runs WHERE workspace = ?1")),
+}
+
+
 @dataclass
 class Run:
     """One training run: its record (what the run history shows and the index keeps), and, once loaded, the model
@@ -243,6 +255,16 @@ class Workspace:
         return StoredModel(source, None, bundle, validation.get("texts", []), validation.get("labels", []))
 
     # deleting and recovering ------------------------------------------------------------------------------
+
+    def forget(self, item: str) -> None:
+        """Delete one stored item, rows and files, when it no longer loads (the app offers this): one of FORGET."""
+        select, deletes = FORGET[item]
+
+        def rows(db: sqlite3.Connection, _: str | None) -> None:
+            for statement in deletes:
+                db.execute(statement, (self.id,))
+
+        self._write(item, None, rows, self._files(select, (self.id,)))
 
     def delete(self) -> None:
         """Remove the workspace's rows (one transaction), then its folder."""

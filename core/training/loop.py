@@ -116,12 +116,17 @@ def overfitting(epochs: list[TrainEvent]) -> bool:
 
 
 def train_new(model_class: type, model_config: Any, task: Task, train: Any, val: Any, config: LoopConfig,
-              callback: Callback | None = None, stop: threading.Event | None = None) -> tuple[nn.Module, FitResult]:
-    """Build a model from its config under the run's seed (so a seed reproduces a run), then fit it."""
+              callback: Callback | None = None, stop: threading.Event | None = None,
+              init: Callable[[nn.Module], None] | None = None) -> tuple[nn.Module, FitResult]:
+    """Build a model from its config under the run's seed (so a seed reproduces a run), then fit it.
+
+    `init`, when given, changes the new model before training (e.g. loads pretrained weights)."""
     if config.num_threads:
         torch.set_num_threads(config.num_threads)
     torch.manual_seed(config.seed)
     model = model_class(model_config)
+    if init is not None:
+        init(model)
     device = resolve_device(config.device)
     result = fit(model.to(device), task, train, val, config, callback, stop)
     return model.cpu(), result  # predictions, bundles and the pages work on the CPU

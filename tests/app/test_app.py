@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest, app_test
 from core.corpus.data import load_corpus, write_xlsx
 from core.jobs import start_job
 from tests.jobs.test_jobs import wait_for_stop
-from ui.i18n import EXAMPLES, STRINGS
+from ui.i18n import EXAMPLES, STRINGS, plain
 from ui.widgets import attention_chips_html, piece_chips_html
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -122,7 +122,7 @@ def test_first_run_opens_on_the_sample():
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_renders_before_any_training(page):
     at = open_page(new_app().run(), page)
-    assert "sample_corpus.xlsx" in at.sidebar.markdown[0].value, "app.py's sidebar frames every page"
+    assert plain("sample_corpus.xlsx") in at.sidebar.markdown[0].value, "app.py's sidebar frames every page"
     if page in MODEL_PAGES:
         assert ko("needs_model") in texts(at.info)
         assert at.get("page_link"), "a page that needs a model links to Train"
@@ -147,7 +147,7 @@ def test_a_wrong_file_gets_the_loaders_message_and_the_page_keeps_working():
     at.file_uploader[0].upload("notes.csv", "그냥 메모,입니다\n1,2\n".encode(), "text/csv")
     at.run()
     assert not at.exception
-    assert any("감정_대분류" in message for message in texts(at.error))
+    assert any(plain("감정_대분류") in message for message in texts(at.error))  # shown as text, escaped
     assert len(at.session_state["dataset"].texts) == rows_before
     at.radio(key="w_task").set_value("binary").run()
     assert not at.exception

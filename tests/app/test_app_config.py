@@ -22,3 +22,4 @@ def test_classroom_server_settings():
     assert CONFIG["server"]["fileWatcherType"] == "none"
     assert CONFIG["client"]["toolbarMode"] in ("viewer", "minimal")  # no Deploy button
     assert CONFIG["server"]["headless"] is True
+    assert CONFIG["client"]["showErrorDetails"] == "none"  # no traceback in a browser; `false` means "stacktrace"

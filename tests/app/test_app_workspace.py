@@ -15,6 +15,7 @@ from core.storage import board
 from core.storage.workspace import create_workspace
 from tests.app.test_app import click, ko, new_app, open_page, through_app  # noqa: F401
 from tests.conftest import old_frame, tiny_rows
+from ui.i18n import plain
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -67,7 +68,7 @@ def test_the_same_token_brings_back_corpus_runs_and_active_model(saved):
     at = open_page(at, "train")
     assert at.dataframe, "the run history table is shown"
     assert at.get("plotly_chart"), "the run curves are shown"
-    assert ko("side.model", name="#1 어텐션") in at.sidebar.markdown[0].value
+    assert ko("side.model", name=plain("#1 어텐션")) in at.sidebar.markdown[0].value
 
 
 def test_using_a_reloaded_run_loads_its_model_and_keeps_the_choice(saved):

@@ -11,11 +11,14 @@ import ast
 import importlib
 from pathlib import Path
 
+from core.classifier.curve import READINGS
 from core.classifier.walkthrough import STAGES
 from core.config import POOLINGS, TASKS, TEXT_MODES
 from core.seq2seq.data import TURNS
+from core.storage.board import REFUSALS
 from ui import i18n
 from ui.i18n import STRINGS, labels_for, t
+from ui.workspace import ITEMS
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE_KEYS = ("data", "tok", "train", "predict", "eval", "inside", "explain", "model", "reply", "board")
@@ -26,7 +29,8 @@ DYNAMIC = {
     "task.{}": TASKS,
     "text.{}": TEXT_MODES,
     "pooling.{}": POOLINGS,
-    "release.{}": ("old", "new"),
+    "release.{}": ("old", "new", "json", "mixed"),  # core.corpus.data: Corpus.release, "mixed" for joined files
+    "curve.{}": tuple(READINGS),  # ui/curve.py: the learning curve's reading (core.classifier.curve.Reading.key)
     "reply.turns.{}": TURNS,
     "reply.second.{}": ("beam", "mbr"),  # pages/reply.py: the second reply's decoding
     "reply.title.{}": ("greedy", "beam", "mbr"),
@@ -39,6 +43,8 @@ DYNAMIC = {
     "explain.agree.{}": ("weak", "moderate", "strong", "undefined"),
     "explain.moves.{}": ("True", "False"),
     "explain.advice.{}": ("hint", "care", "guide"),
+    "board.refused.{}": REFUSALS,  # pages/board.py: why the board refused
+    "ws.item.{}": ITEMS,  # ui/workspace.py: a stored item that did not load
     "{}.title": PAGE_KEYS,  # page_header: every page's title...
     "{}.intro": tuple(k for k in PAGE_KEYS if k != "model"),  # ...and intro (the Model page has a warning instead)
 }

@@ -48,6 +48,18 @@ def test_too_small_vocab_or_no_text_is_explained():
         train_tokenizer(["", ""], TokenizerConfig())
 
 
+def test_sentencepieces_own_failures_name_no_source_file():
+    """Issue 23: a message named SentencePiece's C++ source file and the check that failed."""
+    from core.corpus.tokenizer import training_failure
+
+    cases = {"Internal: src/trainer_interface.cc(661) [(trainer_spec_.vocab_size()) == (model_proto->pieces_size())] "
+             "Something went wrong.": "Something went wrong.",
+             "INTERNAL: src/sentencepiece_processor.cc(109) [model_proto->ParseFromArray(a, b)] ": "an internal error",
+             "plain reason": "plain reason"}
+    for message, reason in cases.items():
+        assert training_failure(message, 50) == f"SentencePiece could not train a 50-piece vocabulary: {reason}"
+
+
 def test_vocab_below_the_characters_is_raised_to_them():
     many = SENTENCES + [chr(0xAC00 + i) for i in range(300)]
     tokenizer = train_tokenizer(many, TokenizerConfig(vocab_size=120))

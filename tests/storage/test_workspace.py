@@ -120,6 +120,26 @@ def test_delete_removes_rows_and_files(store):
     assert open_workspace(workspace.token, store) is None and not folder.exists()
 
 
+def test_an_item_that_no_longer_loads_can_be_forgotten_alone(store):
+    """What the sidebar's delete button does for a stored item that failed to load (issue 23)."""
+    workspace = create_workspace(store)
+    workspace.save_corpus("c.xlsx", b"corpus", "binary", "all")
+    workspace.save_tokenizer(b"proto", {})
+    workspace.save_run(a_run(1), b"bundle-1")
+    workspace.set_active_run(1)
+    workspace.forget("model")
+    assert workspace.active_model() is None and workspace.has_run(1) and workspace.tokenizer() is not None
+    workspace.forget("tokenizer")
+    assert workspace.tokenizer() is None and workspace.corpus() is not None
+    workspace.set_active_run(1)
+    workspace.forget("runs")
+    assert workspace.runs() == [] and workspace.active_model() is None and workspace.corpus() is not None
+    workspace.save_tokenizer(b"proto", {})
+    workspace.forget("corpus")
+    assert workspace.corpus() is None and workspace.tokenizer() is None
+    assert files(workspace) == [] and workspace.usage() == 0, "their files and quota went with them"
+
+
 def test_prune_removes_only_workspaces_unused_for_n_days(store):
     old, fresh = create_workspace(store), create_workspace(store)
     old.save_run(a_run(1), b"x")

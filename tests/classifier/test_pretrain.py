@@ -1,0 +1,112 @@
+"""In-corpus pretraining: a bidirectional language model on the classifier's own embedding and BiLSTM."""
+
+import threading
+from dataclasses import replace
+
+import pytest
+import torch
+
+from core.classifier.model import BiLSTMWithAttention
+from core.classifier.pipeline import RunEvent, prepare, train_classifier, train_run, train_runs
+from core.classifier.pretrain import (
+    IGNORE,
+    BidirectionalLM,
+    LanguageModelTask,
+    PretrainEvent,
+    dialogue_texts,
+    pretrain_encoder,
+)
+from core.config import DataConfig, ModelConfig, TokenizerConfig, TrainConfig
+from core.corpus.data import Corpus, build_dataset
+from core.training.batching import pad_batch
+from tests.conftest import old_frame, tiny_rows
+
+TINY = ModelConfig(emb_dim=8, hidden_dim=8, attention_dim=4, fc_dim=8, dropout=0.0)
+TOKENS = TokenizerConfig(vocab_size=150)
+PRE = TrainConfig(epochs=1, batch_size=32, report_every=1, seed=3, pretrain_epochs=2, pretrain_lr=1e-2)
+
+
+@pytest.fixture(scope="module")
+def corpus_and_dataset():
+    corpus = Corpus(old_frame(tiny_rows(10)), "old", "tiny.xlsx", "Sheet1", 60)
+    return corpus, build_dataset(corpus, DataConfig())
+
+
+def test_dialogue_texts_hold_every_turn_and_reply_by_dialogue(corpus_and_dataset):
+    corpus, dataset = corpus_and_dataset
+    texts = dialogue_texts(corpus)
+    assert len(texts) == 4 * len(corpus.frame)  # two human turns and two replies a row in tiny_rows
+    assert (0, "그랬군요.") in texts and all(text for _, text in texts)
+    prepared = prepare(dataset, PRE, tokenizer_config=TOKENS, unlabelled=texts)
+    val_groups = {dataset.groups[i] for i in prepared.val_index}
+    val_texts = {corpus.frame["사람문장1"][g] for g in val_groups}
+    assert val_texts and not val_texts & set(prepared.pretrain_texts())  # validation text never pretrains
+    assert len(prepared.pretrain_texts()) == 4 * len(prepared.train_index)
+
+
+def test_pretraining_lowers_the_language_model_loss_and_reports_its_own_events(corpus_and_dataset):
+    corpus, dataset = corpus_and_dataset
+    prepared = prepare(dataset, PRE, tokenizer_config=TOKENS, unlabelled=dialogue_texts(corpus))
+    events = []
+    pretrained = pretrain_encoder(prepared.tokenizer, prepared.pretrain_texts(), TINY, replace(PRE, pretrain_epochs=4),
+                                  events.append)
+    losses = [e.train_loss for e in pretrained.fit.epochs]
+    assert len(losses) == 4 and losses[-1] < losses[0]
+    assert all(isinstance(e, PretrainEvent) and e.epochs == 4 for e in events)
+    assert [e.event.kind for e in events][-1] == "end" and 0 < pretrained.fit.epochs[-1].train_acc <= 1
+    assert set(pretrained.state) and all(k.startswith(("embedding.", "lstm.")) for k in pretrained.state)
+
+
+def test_pads_get_no_loss():
+    torch.manual_seed(0)
+    model = BidirectionalLM(BiLSTMWithAttention(replace(TINY, vocab_size=30))).eval()
+    task, short, long = LanguageModelTask(), [5, 6, 7], [8, 9, 10, 11, 12, 13]
+    _, targets = model.logits_and_targets(*pad_batch([short, long]))
+    assert (targets[:, 0, 2:] == IGNORE).all() and (targets[:, 0, :2] != IGNORE).all()
+    with torch.no_grad():
+        together = task.step(model, pad_batch([short, long]), training=False)
+        alone = [task.step(model, pad_batch([s]), training=False) for s in (short, long)]
+    assert together.count == 2 * (2 + 5) == sum(a.count for a in alone)
+    assert together.loss_sum == pytest.approx(sum(a.loss_sum for a in alone), rel=1e-5)
+
+
+def test_the_classifier_starts_from_the_pretrained_weights(corpus_and_dataset):
+    corpus, dataset = corpus_and_dataset
+    prepared = prepare(dataset, PRE, tokenizer_config=TOKENS, unlabelled=dialogue_texts(corpus))
+    pretrained = prepared.pretrain(TINY, PRE)
+    stop = threading.Event()
+    stop.set()  # no fine-tuning step: the model is as it started
+    model = train_run(prepared, TINY, PRE, stop=stop).classifier.model
+    for name, tensor in pretrained.state.items():
+        assert torch.equal(model.state_dict()[name], tensor), name
+    fresh = train_run(prepared, TINY, replace(PRE, pretrain_epochs=0), stop=stop).classifier.model
+    assert not torch.equal(fresh.embedding.weight, model.embedding.weight)
+
+
+def test_stop_ends_pretraining_and_the_run(corpus_and_dataset):
+    corpus, dataset = corpus_and_dataset
+    stop, events = threading.Event(), []
+
+    def callback(event):
+        events.append(event)
+        if isinstance(event, PretrainEvent) and event.event.kind == "step":
+            stop.set()
+
+    outcomes = train_runs(dataset, TINY, PRE, ["attention", "mean"], tokenizer_config=TOKENS, callback=callback,
+                          stop=stop, unlabelled=dialogue_texts(corpus))
+    assert outcomes == [] and not [e for e in events if isinstance(e, RunEvent)]  # no run after a Stop
+    assert sum(isinstance(e, PretrainEvent) for e in events) == 1
+
+
+def test_no_pretraining_trains_exactly_as_today(corpus_and_dataset):
+    corpus, dataset = corpus_and_dataset
+    config = TrainConfig(epochs=2, batch_size=32, seed=5)
+    today = train_classifier(dataset, TINY, config, tokenizer_config=TOKENS)
+    off = train_classifier(dataset, TINY, replace(config, pretrain_epochs=0), tokenizer_config=TOKENS,
+                           unlabelled=dialogue_texts(corpus))
+    assert off.prepared.pretrained is None
+    for name, tensor in today.classifier.model.state_dict().items():
+        assert torch.equal(off.classifier.model.state_dict()[name], tensor), name
+    texts = dataset.texts[:20]
+    assert [p.probabilities for p in today.classifier.predict(texts)] == \
+           [p.probabilities for p in off.classifier.predict(texts)]
