@@ -1,6 +1,7 @@
 """Classroom load benchmark: N browser sessions train the Train page defaults on the sample at once.
 
     python scripts/load_bench.py --sessions 12 [--workers N] [--port P] [--epochs E] [--after-close 180] [--browser-nice N]
+    python scripts/load_bench.py --sessions 4 --ray      # the same class, jobs on a local Ray head (127.0.0.1)
 
 Starts `streamlit run app.py` on a free loopback port with a fresh temporary ATTENTION_LAB_HOME (never your
 workspaces) and ATTENTION_LAB_WORKERS; trains one session alone first (the baseline), then opens N sessions
@@ -38,6 +39,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-background-timer-throttling", "--disable-backgrounding-occluded-windows"]
 BROWSER = {"path": CHROMIUM}  # main() may point it at a wrapper that runs chromium under `nice`
 SERVER = {"pid": 0}
+CLUSTER: dict = {"head": None}  # with --ray: the local Ray head (tests/jobs/ray_head.py) whose workers run the jobs
 CLASS_CPU: dict[str, float] = {}  # CPU seconds of each party during run_class's last run, from its first Start
 HEALTH_EVERY_S = 0.5
 SETTLED_CORES = 0.3  # the browsers count as settled below this (twelve idle tabs on the Train page: about 0.1)
@@ -80,9 +82,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(port: int, workers: int, home: Path, log: Path) -> subprocess.Popen:
+def start_server(port: int, workers: int, home: Path, log: Path, extra_env: dict | None = None) -> subprocess.Popen:
     env = {"MALLOC_ARENA_MAX": "2", **os.environ, "ATTENTION_LAB_HOME": str(home),  # MALLOC_ARENA_MAX: as ./run
-           "ATTENTION_LAB_WORKERS": str(workers), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+           "ATTENTION_LAB_WORKERS": str(workers), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false", **(extra_env or {})}
     return subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address",
          "127.0.0.1", "--server.headless", "true"],
@@ -178,8 +180,10 @@ def _name(pid: int) -> str:
 
 
 def class_cpu() -> dict[str, float]:
+    head = CLUSTER["head"]
+    cluster = sum(cpu_s(pid) + cpu_s(pid, reaped=True) for pid in head.pids()) if head is not None else 0.0
     return {"server": cpu_s(SERVER["pid"]), "workers": workers_cpu_s(SERVER["pid"]), "browsers": browser_cpu_s(),
-            "benchmark": bench_cpu_s()}
+            "benchmark": bench_cpu_s(), "cluster": cluster}
 
 
 def workers_cpu_s(server_pid: int) -> float:
@@ -502,8 +506,13 @@ def summarise(args, solo: Session, sessions: list[Session], began: float, monito
             print(f"stop (running): stopped line in {s.stop_handled_s} s (one batch ~{batch_s:.2f} s)")
     peak = monitor.peak
     wall = CLASS_CPU["wall"]
-    shares = ", ".join(f"{name} {CLASS_CPU[name] / wall:.2f}" for name in ("server", "workers", "browsers", "benchmark"))
+    shares = ", ".join(f"{name} {CLASS_CPU[name] / wall:.2f}"
+                       for name in ("server", "workers", "browsers", "benchmark", "cluster"))
     print(f"CPU from the first Start to the last finish ({wall:.1f} s), in cores of {os.cpu_count()}: {shares}")
+    if CLUSTER["head"] is not None:  # the trainings ran in the Ray head's worker processes, not in local ones
+        ran_there = CLASS_CPU["cluster"] > 10 * CLASS_CPU["workers"]
+        print(f"training ran in the cluster's workers ({CLASS_CPU['cluster']:.0f} CPU s there, "
+              f"{CLASS_CPU['workers']:.0f} s in the server's own children): {verdict(ran_there)}")
     print(f"memory: before the class server {before.server_mb:.0f} MB ({before.server_anon_mb:.0f} MB heap; + fork "
           f"server/tracker {before.helpers_mb:.0f} MB); peak server {peak.server_mb:.0f} MB ({peak.server_anon_mb:.0f} MB heap), "
           f"{peak.workers} workers {peak.workers_mb:.0f} MB RSS "
@@ -556,6 +565,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stop-test", choices=["auto", "on", "off"], default="auto",
                         help="auto: when sessions > workers (a job must be queued)")
     parser.add_argument("--timeout", type=float, default=1500, help="seconds any one phase may take")
+    parser.add_argument("--ray", action="store_true",
+                        help="start a local Ray head on 127.0.0.1 with --workers CPUs and run every job there")
     parser.add_argument("--browser-nice", type=int, default=0,
                         help="run the browsers at this niceness (0: as the server). In a classroom each student's "
                              "browser runs on the student's own machine; here they share the server's cores")
@@ -573,7 +584,16 @@ def main(argv: list[str] | None = None) -> int:
                            f'exec nice -n {args.browser_nice} "{CHROMIUM}" "$@"\n')
         wrapper.chmod(0o755)
         BROWSER["path"] = str(wrapper)
-    server = start_server(port, args.workers, home, home / "server.log")
+    extra_env = {}
+    if args.ray:
+        sys.path.insert(0, str(ROOT))  # the head helper lives with the tests that start one
+        from tests.jobs.ray_head import LOOPBACK_ENV, RayHead
+
+        os.environ.update(LOOPBACK_ENV)
+        CLUSTER["head"] = RayHead(num_cpus=args.workers)
+        extra_env = {**LOOPBACK_ENV, "ATTENTION_LAB_RAY_ADDRESS": CLUSTER["head"].address}
+        print(f"Ray head {CLUSTER['head'].address} ({args.workers} CPUs)", flush=True)
+    server = start_server(port, args.workers, home, home / "server.log", extra_env)
     SERVER["pid"] = server.pid
     print(f"server {url} (pid {server.pid}), {args.workers} workers, browsers at nice {args.browser_nice}, home {home}, "
           f"load average {load_average()}",
@@ -617,6 +637,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     finally:
         stop_server(server)
+        if CLUSTER["head"] is not None:
+            CLUSTER["head"].stop()  # exactly the head's own processes, by pid
         shutil.rmtree(home, ignore_errors=True)
 
 

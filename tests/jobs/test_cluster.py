@@ -237,7 +237,7 @@ def test_an_address_that_is_not_a_ray_cluster_falls_back_within_the_timeout(ray_
 
 def test_a_cluster_that_goes_away_fails_the_running_job_with_one_line_and_jobs_run_here(ray_loopback):
     from core.jobs.cluster import JOB_GONE, RayRunner, gone_line
-    from tests.jobs.conftest import RayHead
+    from tests.jobs.ray_head import RayHead
 
     head = RayHead(num_cpus=1)
     try:
