@@ -1,18 +1,22 @@
 """Evaluate: score the model on its validation split or on an uploaded file, and browse its mistakes."""
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
 from core import plots
-from core.classifier.evaluate import evaluate, evaluate_dataset
-from core.corpus.data import load_dataset
+from core.classifier.evaluate import evaluate_file, evaluate_texts
 from core.errors import AttentionLabError
+from core.jobs import start_job
 from ui import state
 from ui.i18n import class_name, class_names, labels_for, model_name, plain, t
+from ui.training import live_job
 from ui.widgets import CORPUS_TYPES, file_uploader, needs_model, page_header, pooling_note, show_attention, show_error
 
 PAGE_SIZE = 10
 SOURCES = ["validation", "file"]
+JOB_NAME = "evaluate"
 
 page_header(__file__, "eval")
 active = state.model()
@@ -34,21 +38,31 @@ else:
                  text=t(f"text.{classifier.data_config.text}")))
 ready = bool(active.val_texts) if source == "validation" else upload is not None
 if st.button(t("eval.run"), type="primary", icon=":material/play_arrow:", disabled=not ready):
-    bar = st.progress(0.0, text=t("eval.running"))
-    report_progress = lambda p: bar.progress(p, text=t("eval.running_pct", pct=f"{p:.0%}"))  # noqa: E731
-    try:
+    try:  # a job: a large file takes a while to read and score, and must not hold up the page or the server
         if source == "validation":
-            report = evaluate(classifier, active.val_texts, active.val_labels, progress=report_progress)
-            name = t("eval.source.validation")
+            job, name = partial(evaluate_texts, classifier, active.val_texts, active.val_labels), t("eval.source.validation")
         else:
-            with st.spinner(t("data.reading", name=plain(upload.name))):
-                dataset = load_dataset(upload.getvalue(), upload.name, classifier.data_config)
-            report, name = evaluate_dataset(classifier, dataset, progress=report_progress), upload.name
-        state.eval_report.set((name, report))
+            job, name = partial(evaluate_file, classifier, upload.getvalue(), upload.name), upload.name
+        state.eval_job.set(start_job(state.running_job(), job, name=JOB_NAME))
+        state.eval_name.set(name)
     except AttentionLabError as error:
         show_error(error)
-    bar.empty()
 
+
+def show_progress(snapshot) -> None:
+    if snapshot.state == "running":
+        done = snapshot.events[-1] if snapshot.events else 0.0
+        st.progress(done, text=t("eval.running_pct", pct=f"{done:.0%}"))
+    elif snapshot.state == "failed":
+        st.error(plain(snapshot.error or t("failed")))
+
+
+def keep_report(snapshot) -> None:
+    if snapshot.result is not None:
+        state.eval_report.set((state.eval_name.get(), snapshot.result))
+
+
+live_job(state.eval_job.key, show_progress, keep_report, name=JOB_NAME)
 if not state.eval_report.get():
     st.stop()
 name, report = state.eval_report.get()

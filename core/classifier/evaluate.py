@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -9,7 +10,7 @@ import pandas as pd
 from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support
 
 from core.classifier.task import Classifier, Prediction
-from core.corpus.data import Dataset
+from core.corpus.data import Dataset, load_dataset
 from core.errors import AttentionLabError
 
 
@@ -33,8 +34,22 @@ class EvalReport:
         return {**report, **{f"baseline_{k}": v for k, v in self.baseline.items()}}
 
 
-def evaluate(classifier: Classifier, texts: Sequence[str], labels: Sequence[str], progress=None) -> EvalReport:
-    """Score the classifier on texts with label *names*; names the model doesn't know are skipped."""
+def evaluate_texts(classifier: Classifier, texts: Sequence[str], labels: Sequence[str], callback=None,
+                   stop: threading.Event | None = None) -> EvalReport | None:
+    """The Evaluate page's job on the validation rows: `callback` gets the share done; None when stopped."""
+    return evaluate(classifier, texts, labels, callback, stop)
+
+
+def evaluate_file(classifier: Classifier, data: bytes, name: str, callback=None,
+                  stop: threading.Event | None = None) -> EvalReport | None:
+    """The Evaluate page's job on an uploaded file: read and scored in the worker, not in the web server."""
+    return evaluate_dataset(classifier, load_dataset(data, name, classifier.data_config), callback, stop)
+
+
+def evaluate(classifier: Classifier, texts: Sequence[str], labels: Sequence[str], progress=None,
+             stop: threading.Event | None = None) -> EvalReport | None:
+    """Score the classifier on texts with label *names*; names the model doesn't know are skipped. None when `stop`
+    is set before the last batch."""
     known = set(classifier.label_names)
     skipped: dict[str, int] = {}
     for label in labels:
@@ -45,7 +60,9 @@ def evaluate(classifier: Classifier, texts: Sequence[str], labels: Sequence[str]
         found = ", ".join(sorted(skipped)[:10])
         raise AttentionLabError(f"None of the labels ({found}) is known to the model ({', '.join(classifier.label_names)}).")
     texts, labels = [p[0] for p in pairs], [p[1] for p in pairs]
-    predictions = _predict_all(classifier, texts, progress)
+    predictions = _predict_all(classifier, texts, progress, stop)
+    if predictions is None:
+        return None
     predicted = [p.label for p in predictions]
     names = classifier.label_names
     return EvalReport(
@@ -68,15 +85,18 @@ def _baseline_scores(classifier: Classifier, texts: list[str], labels: list[str]
     return classifier.baseline.scores(texts, [index[label] for label in labels])
 
 
-def evaluate_dataset(classifier: Classifier, dataset: Dataset, progress=None) -> EvalReport:
+def evaluate_dataset(classifier: Classifier, dataset: Dataset, progress=None,
+                     stop: threading.Event | None = None) -> EvalReport | None:
     names = [dataset.label_names[i] for i in dataset.labels]
-    return evaluate(classifier, dataset.texts, names, progress)
+    return evaluate(classifier, dataset.texts, names, progress, stop)
 
 
-def _predict_all(classifier: Classifier, texts: list[str], progress) -> list[Prediction]:
+def _predict_all(classifier: Classifier, texts: list[str], progress, stop=None) -> list[Prediction] | None:
     chunk = 512
     predictions: list[Prediction] = []
     for start in range(0, len(texts), chunk):
+        if stop is not None and stop.is_set():
+            return None
         predictions.extend(classifier.predict(texts[start:start + chunk]))
         if progress is not None:
             progress(min(1.0, (start + chunk) / len(texts)))

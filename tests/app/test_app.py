@@ -299,7 +299,7 @@ def test_predict_shows_label_probabilities_and_attention(trained):
 
 def test_evaluate_on_validation_split_and_on_a_file(trained, sample_slice):
     at = open_page(trained, "evaluate")
-    click(at, ko("eval.run"))
+    finish_job(click(at, ko("eval.run")), "eval_job")  # a job, as every long operation
     metrics = {m.label: m.value for m in at.metric}
     assert 0.0 <= float(metrics[ko("eval.accuracy")]) <= 1.0
     assert at.get("plotly_chart"), "confusion matrix"
@@ -308,7 +308,7 @@ def test_evaluate_on_validation_split_and_on_a_file(trained, sample_slice):
     at.radio(key="w_eval_source").set_value("file").run()
     at.file_uploader(key="eval_upload").upload("slice.xlsx", sample_slice, XLSX)
     at.run()
-    click(at, ko("eval.run"))
+    finish_job(click(at, ko("eval.run")), "eval_job")
     assert at.session_state["eval_report"][0] == "slice.xlsx"
 
 

@@ -25,3 +25,21 @@ def test_evaluation_maps_labels_by_name_and_skips_unknown(trained_classifier):
     assert report.n == 2 and report.skipped_unknown_labels == {"중립": 1}
     with pytest.raises(AttentionLabError, match="None of the labels"):
         evaluate(classifier, ["x"], ["중립"])
+
+
+def test_the_evaluate_jobs_score_a_file_in_the_worker_report_progress_and_stop(trained_classifier, tmp_path):
+    import threading
+
+    from core.classifier.evaluate import evaluate_file, evaluate_texts
+    from tests.conftest import old_frame, tiny_rows
+
+    dataset, outcome = trained_classifier
+    path = tmp_path / "file.xlsx"
+    old_frame(tiny_rows(5)).to_excel(path, index=False, engine="openpyxl")
+    seen = []
+    report = evaluate_file(outcome.classifier, path.read_bytes(), path.name, seen.append)
+    assert report.n == 30 and seen == [1.0]
+    stop = threading.Event()
+    stop.set()
+    assert evaluate_texts(outcome.classifier, dataset.texts, [dataset.label_names[y] for y in dataset.labels],
+                          None, stop) is None
