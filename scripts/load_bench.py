@@ -7,11 +7,11 @@ Starts `streamlit run app.py` on a free loopback port with a fresh temporary ATT
 workspaces) and ATTENTION_LAB_WORKERS; trains one session alone first (the baseline), then opens N sessions
 (Playwright driving Debian's chromium), waits until they have finished loading, presses Start in each about 1 s
 apart and prints: time from Start to the first chart point and to the finish, `/_stcore/health` latency sampled
-every 0.5 s, server and worker RSS, the class time against 1.5 x (N x solo / workers), the best validation accuracy of every session (one seed:
-all equal), each session's run history (its own runs only), Stop under load (a queued job, a running one), the
-CPU of the server, the workers and the browsers during the class, and the solo speed against `python -m core train`
-on the same defaults. With --after-close: the server's memory until then, and its heap by kind of mapping.
-Every request goes to 127.0.0.1; every loop is bounded by --timeout.
+every 0.5 s, server and worker RSS, the class time against 1.5 x (N x solo / workers), the best validation accuracy
+of every session (one seed: all equal), each session's run history (its own runs only), Stop under load (a queued
+job, a running one), the CPU of the server, the workers and the browsers during the class, and the solo speed
+against `python -m core train` on the same defaults. With --after-close: the server's memory until then, and its
+heap by kind of mapping. Every request goes to 127.0.0.1; every loop is bounded by --timeout.
 """
 
 from __future__ import annotations

@@ -33,7 +33,8 @@ from core.seq2seq.train import Seq2SeqTrainConfig  # noqa: E402
 KEYS = {  # short name → (config, field, type)
     "turns": ("pairs", "turns", str), "vocab": ("tok", "vocab_size", int), "epochs": ("train", "epochs", int),
     "lr": ("train", "lr", float), "batch": ("train", "batch_size", int), "tf": ("train", "teacher_forcing", float),
-    "ls": ("train", "label_smoothing", float), "covloss": ("train", "coverage_loss", float), "schedule": ("train", "schedule", str),
+    "ls": ("train", "label_smoothing", float), "covloss": ("train", "coverage_loss", float),
+    "schedule": ("train", "schedule", str),
     "hidden": ("model", "hidden_dim", int), "decoder": ("model", "decoder_dim", int), "emb": ("model", "emb_dim", int),
     "dropout": ("model", "dropout", float), "rnn": ("model", "rnn", str),
     "copy": ("model", "copy", lambda v: v == "1"), "coverage": ("model", "coverage", lambda v: v == "1"),
@@ -111,7 +112,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", required=True)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    parser.add_argument("--config", action="append", default=[], help="'default' or key=value,... (keys: %s)" % ", ".join(KEYS))
+    parser.add_argument("--config", action="append", default=[],
+                        help=f"'default' or key=value,... (keys: {', '.join(KEYS)})")
     parser.add_argument("--decode", action="append", default=[], help="with --bundle: 'greedy' or beam=K,lp=A,norepeat=N,mbr=S")
     parser.add_argument("--bundle", type=Path, action="append", default=[], help="a bundle kept by --keep (its seed: --seeds)")
     parser.add_argument("--limit", type=int, default=500, help="validation pairs decoded per --decode setting")

@@ -55,7 +55,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "pooling.attention": ("어텐션", "attention"),
     "pooling.mean": ("평균 풀링", "mean pooling"),
     "pooling.last": ("마지막 상태", "last state"),
-    "pooling_weights_note": ("이 모델은 {pooling}을 씁니다. 표시된 가중치는 학습된 어텐션이 아니라 풀링이 정한 고정 가중치입니다.",
+    "pooling_weights_note": ("이 모델은 {pooling}을 씁니다. 표시된 가중치는 학습된 어텐션이 아니라 "
+                             "풀링이 정한 고정 가중치입니다.",
                              "This model uses {pooling}: the weights shown are the pooling's fixed weights, "
                              "not learned attention."),
     "task.emotion6": ("감정 6분류", "6 emotions"),
@@ -63,7 +64,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "task.emotion58": ("감정 소분류 58개", "58 minor emotions"),
     "text.first": ("사람문장1만", "사람문장1 only"),
     "text.all": ("사람 발화 전체 (사람문장1–4 이어 붙임)", "all human turns (사람문장1–4 joined)"),
-    "text.turns": ("사람 발화 각각 (턴마다 한 예제, 대화 단위로 분할)", "each human turn (one example per turn, split by dialogue)"),
+    "text.turns": ("사람 발화 각각 (턴마다 한 예제, 대화 단위로 분할)",
+                   "each human turn (one example per turn, split by dialogue)"),
     "release.old": ("이전 배포판 (15열)", "old release (15 columns)"),
     "release.new": ("신규 배포판 (221115)", "new release (221115)"),
     "sentences": ("문장 수", "sentences"),
@@ -84,8 +86,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "stopped_line": ("중지됨 · {prefix} · {rate}문장/초 · {time}", "Stopped · {prefix} · {rate} sentences/s · {time}"),
     "failed_line": ("실패 · {prefix} · {time}", "Failed · {prefix} · {time}"),
     "baseline": ("기준선 (문자 n-gram + 선형 모델)", "baseline (char n-grams + linear)"),
-    "baseline_note": ("기준선은 같은 학습 분할로 몇 초 만에 학습한 문자 n-gram TF-IDF + 선형 SVM입니다. 신경망이 이를 넘지 못하면, "
-                      "어떤 글자 조합이 어떤 감정과 함께 나오는지 이상은 배우지 못한 것입니다.",
+    "baseline_note": ("기준선은 같은 학습 분할로 몇 초 만에 학습한 문자 n-gram TF-IDF + 선형 SVM입니다. 신경망이 "
+                      "이를 넘지 못하면, 어떤 글자 조합이 어떤 감정과 함께 나오는지 이상은 배우지 못한 것입니다.",
                       "The baseline is a character n-gram TF-IDF + linear SVM fitted on the same training split in "
                       "seconds. A neural model that does not beat it has learned no more than which character "
                       "sequences go with which emotion."),
@@ -297,7 +299,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "eval.all": ("전체", "all"),
     "eval.page": ("페이지 (총 {pages})", "Page (of {pages})"),
     "eval.shown": ("조건에 맞는 문장 {n}개", "{n} sentences match"),
-    "eval.row": ("정답 **{true}** → 예측 **{predicted}** ({confidence})", "true **{true}** → predicted **{predicted}** ({confidence})"),
+    "eval.row": ("정답 **{true}** → 예측 **{predicted}** ({confidence})",
+                 "true **{true}** → predicted **{predicted}** ({confidence})"),
     # Inside
     "inside.title": ("모델 속 들여다보기", "Inside the model"),
     "inside.intro": ("한 문장이 각 층을 지나며 어떤 모양의 텐서가 되는지, 실제 숫자로 따라갑니다. "
@@ -339,14 +342,17 @@ STRINGS: dict[str, tuple[str, str]] = {
     "inside.about.states": ("앞 방향 H개와 뒤 방향 H개를 이어 붙인 h_t: 문맥을 담은 토큰 표현.",
                             "h_t joins the forward and backward H-dimensional states: each token in context."),
     "inside.about.u": ("각 h_t를 A차원으로 보내 tanh를 씌운 값.", "Each h_t projected to A dimensions through tanh."),
-    "inside.about.scores": ("u_t를 W_c로 한 숫자로 줄인 점수: 클수록 중요.", "W_c turns u_t into one score per token: higher = more important."),
+    "inside.about.scores": ("u_t를 W_c로 한 숫자로 줄인 점수: 클수록 중요.",
+                            "W_c turns u_t into one score per token: higher = more important."),
     "inside.about.weights": ("점수의 softmax. 합이 1이며, 진한 조각일수록 문장 벡터에 많이 들어갑니다.",
                              "The softmax of the scores: they sum to 1; darker pieces weigh more in the sentence vector."),
     "inside.about.context": ("c = Σ a_t h_t: 문장 전체를 2H차원 하나로 요약한 벡터.",
                              "c = Σ a_t h_t: the whole sentence as one 2H-dimensional vector."),
-    "inside.about.hidden": ("정규화한 c를 fc1과 ReLU에 통과시킨 F차원 벡터.", "The normalised c through fc1 and ReLU (F dimensions)."),
+    "inside.about.hidden": ("정규화한 c를 fc1과 ReLU에 통과시킨 F차원 벡터.",
+                            "The normalised c through fc1 and ReLU (F dimensions)."),
     "inside.about.logits": ("클래스마다 하나의 점수.", "One score per class."),
-    "inside.about.probabilities": ("로짓의 softmax: 가장 큰 클래스가 예측입니다.", "The softmax of the logits: the largest is the prediction."),
+    "inside.about.probabilities": ("로짓의 softmax: 가장 큰 클래스가 예측입니다.",
+                                   "The softmax of the logits: the largest is the prediction."),
     # Model
     "model.title": ("모델 저장·불러오기", "Model: save and load"),
     "model.refresh": ("모델과 기록은 이 작업 공간(주소의 ?w=…)에 저장됩니다. 다른 곳에서 쓰려면 모델을 내려받으세요.",
@@ -400,8 +406,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "reply.source": ("입력 조각", "source pieces"),
     "reply.generated": ("생성 조각", "generated pieces"),
     "reply.reference": ("정답 응답", "reference reply"),
-    "reply.hover": ("행은 생성된 조각, 열은 입력 조각입니다. 칸에 마우스를 올리면 정확한 가중치 α가 보입니다. 각 행의 합은 1입니다.",
-                    "Rows are generated pieces, columns are source pieces; hover a cell for the exact weight α. Each row sums to 1."),
+    "reply.hover": ("행은 생성된 조각, 열은 입력 조각입니다. 칸에 마우스를 올리면 정확한 가중치 α가 보입니다. "
+                    "각 행의 합은 1입니다.",
+                    "Rows are generated pieces, columns are source pieces; hover a cell for the exact weight α. "
+                    "Each row sums to 1."),
     "reply.examples": ("검증 예시", "Validation examples"),
     # Reply page: retrieval reference and attention sink (issue 12)
     "reply.retrieval": ("검색 답장", "Retrieved reply"),
@@ -471,7 +479,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "explain.comp": ("포괄성 AOPC ↑", "comprehensiveness AOPC ↑"),
     "explain.suff": ("충분성 AOPC ↓", "sufficiency AOPC ↓"),
     "explain.counterfactual": ("어텐션을 바꿔 보기", "Counterfactual attention"),
-    "explain.cf_note": ("BiLSTM 상태는 그대로 두고 풀링 가중치만 바꿉니다. 어텐션이 예측의 이유라면 바꿨을 때 p가 움직여야 합니다.",
+    "explain.cf_note": ("BiLSTM 상태는 그대로 두고 풀링 가중치만 바꿉니다. "
+                        "어텐션이 예측의 이유라면 바꿨을 때 p가 움직여야 합니다.",
                         "The BiLSTM states stay as they are; only the pooling weights change. If attention is why "
                         "the model predicts this, changing it should move p."),
     "explain.permute": ("α 100번 섞기: 중앙값 |Δp|", "α shuffled ×100: median |Δp|"),
@@ -493,8 +502,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "explain.advice.care": ("히트맵은 조심해서 읽으세요", "read the heatmap with care"),
     "explain.advice.guide": ("이 문장에서는 히트맵을 믿을 만한 안내로 읽어도 됩니다", "the heatmap is a fair guide here"),
     "explain.model": ("모델 전체", "The whole model"),
-    "explain.model_note": ("같은 검증을 여러 문장에 돌려 평균을 냅니다. 균등 어텐션 정확도는 모든 문장에 균등 가중치를 넣었을 때의 "
-                           "정확도입니다: 원래 정확도와 비슷하면 이 모델에 어텐션은 꼭 필요하지 않습니다.",
+    "explain.model_note": ("같은 검증을 여러 문장에 돌려 평균을 냅니다. 균등 어텐션 정확도는 모든 문장에 균등 가중치를 "
+                           "넣었을 때의 정확도입니다: 원래 정확도와 비슷하면 이 모델에 어텐션은 꼭 필요하지 않습니다.",
                            "The same tests over many sentences, averaged. Accuracy with uniform attention injects "
                            "equal weights into every sentence: if it is close to the real accuracy, this model does "
                            "not need its attention."),
@@ -545,7 +554,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "ws.item.model": ("모델", "model"),
     "ws.item.runs": ("실행 기록", "run history"),
     "board.title": ("학급 게시판", "Class board"),
-    "board.intro": ("끝난 학습을 별명으로 올려 서로의 설정과 점수를 비교합니다 (선택 사항). 데이터와 작업 공간은 올라가지 않습니다.",
+    "board.intro": ("끝난 학습을 별명으로 올려 서로의 설정과 점수를 비교합니다 (선택 사항). "
+                    "데이터와 작업 공간은 올라가지 않습니다.",
                     "Publish a finished run under a nickname to compare settings and scores (optional). "
                     "No data and no workspace goes on the board."),
     "board.publish": ("내 학습 올리기", "Publish one of my runs"),

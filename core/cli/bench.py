@@ -222,7 +222,8 @@ def format_report(report: dict) -> str:
         f"training, this loop (bucketed, masked):   {report['train_sentences_per_s']:8.0f} sentences/s",
         f"training, notebook-style (pad to {report['max_len']}):  {report['reference_sentences_per_s']:8.0f} sentences/s",
         f"  ratio:                                  {report['train_ratio']:8.2f}x",
-        f"training, reference padded to corpus max ({report['max_tokens']}): {report['reference_corpus_max_sentences_per_s']:.0f} sentences/s "
+        f"training, reference padded to corpus max ({report['max_tokens']}): "
+        f"{report['reference_corpus_max_sentences_per_s']:.0f} sentences/s "
         f"(ratio {report['train_ratio_vs_corpus_max']:.2f}x)",
         f"tokens per sentence: mean {report['mean_tokens']:.1f}, max {report['max_tokens']}",
         f"seq2seq training, this loop (bucketed, masked, {report['seq2seq_pairs']} pairs): "
@@ -238,7 +239,8 @@ def format_report(report: dict) -> str:
     ]
     if "tokenizer_train_50k_s" in report:
         lines.append(f"tokenizer training (50,000 sentences, vocab 8000): {report['tokenizer_train_50k_s']:.2f} s")
-    lines.append(f"single-sentence prediction: median {report['predict_median_ms']:.1f} ms, p95 {report['predict_p95_ms']:.1f} ms")
+    lines.append(f"single-sentence prediction: median {report['predict_median_ms']:.1f} ms, "
+                 f"p95 {report['predict_p95_ms']:.1f} ms")
     lines.append(f"explanation panel ({report['explain_pieces']} pieces, 1 thread): median {report['explain_median_ms']:.0f} ms")
     lines.append(f"workspace: save a run ({report['workspace_bundle_bytes'] / 1e6:.1f} MB bundle) median "
                  f"{report['workspace_save_median_ms']:.0f} ms (max {report['workspace_save_max_ms']:.0f}); reopen with "

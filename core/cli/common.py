@@ -24,7 +24,8 @@ def add_training_args(parser: argparse.ArgumentParser, loop: LoopConfig, emb_dim
     parser.add_argument("--hidden-dim", type=int, default=hidden_dim)
     parser.add_argument("--seed", type=int, default=loop.seed)
     parser.add_argument("--val-share", type=float, default=loop.val_share)
-    parser.add_argument("--patience", type=int, default=loop.patience, help="epochs without improvement before stopping (0: never)")
+    parser.add_argument("--patience", type=int, default=loop.patience,
+                        help="epochs without improvement before stopping (0: never)")
 
 
 def loop_settings(args: argparse.Namespace) -> dict:

@@ -80,7 +80,7 @@ def format_explanation(e: Explanation) -> str:
     lines = [f"{e.label} {e.probability:.2f}  {e.text}", " " * 12 + header]
     for method in METHODS:
         lines.append(f"{SHORT[method]:<12}" + "".join(f"{v:>{width}.3f}" for v in e.scores[method]))
-    lines.append("Kendall τ (top-%d overlap) [published BiLSTM range]:" % e.top_k)
+    lines.append(f"Kendall τ (top-{e.top_k} overlap) [published BiLSTM range]:")
     for a, b in PAIRS:
         low_high = PUBLISHED_TAU.get((a, b))
         published = f"  [{low_high[0]:.2f}–{low_high[1]:.2f}]" if low_high else ""

@@ -43,7 +43,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m core", description="Attention Lab: Korean emotion classifier with attention.")
+    parser = argparse.ArgumentParser(prog="python -m core",
+                                     description="Attention Lab: Korean emotion classifier with attention.")
     parser.add_argument("--threads", type=int, default=1,
                         help="torch CPU threads (default 1: on a busy 2-core machine 2 threads ran many times slower)")
     commands = parser.add_subparsers(metavar="COMMAND")

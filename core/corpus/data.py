@@ -10,7 +10,7 @@ import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Union
+from typing import BinaryIO
 
 import numpy as np
 import pandas as pd
@@ -18,7 +18,7 @@ import pandas as pd
 from core.config import DataConfig
 from core.errors import CorpusError
 
-Source = Union[str, Path, bytes, BinaryIO]
+Source = str | Path | bytes | BinaryIO
 
 META_COLUMNS = ["연령", "성별", "상황키워드", "신체질환", "감정_대분류", "감정_소분류"]
 OLD_COLUMNS = ["번호", *META_COLUMNS] + [f"{who}{k}" for k in range(1, 5) for who in ("사람문장", "시스템응답")]
@@ -237,10 +237,12 @@ def write_xlsx(frame: pd.DataFrame, target: str | Path | BinaryIO, sheet: str = 
 def template_frame() -> pd.DataFrame:
     """The old-release header with two example rows, for users preparing their own file."""
     rows = [
-        [1, "청년", "여성", "진로,취업,직장", "해당없음", "기쁨", "신이 난", "드디어 원하던 회사에 합격했어!",
-         "축하해요! 정말 기쁘시겠어요.", "내일 부모님께 말씀드리려고.", "부모님도 정말 좋아하시겠네요.", None, None, None, None],
-        [2, "중년", "남성", "재정,은퇴,노후준비", "만성질환 유", "불안", "걱정스러운", "은퇴하고 나면 생활비가 모자랄까 봐 걱정돼.",
-         "노후 생활비가 걱정되시는군요.", "모아 둔 돈이 많지 않아.", "지금 할 수 있는 준비부터 함께 생각해 봐요.", None, None, None, None],
+        [1, "청년", "여성", "진로,취업,직장", "해당없음", "기쁨", "신이 난",
+         "드디어 원하던 회사에 합격했어!", "축하해요! 정말 기쁘시겠어요.", "내일 부모님께 말씀드리려고.",
+         "부모님도 정말 좋아하시겠네요.", None, None, None, None],
+        [2, "중년", "남성", "재정,은퇴,노후준비", "만성질환 유", "불안", "걱정스러운",
+         "은퇴하고 나면 생활비가 모자랄까 봐 걱정돼.", "노후 생활비가 걱정되시는군요.", "모아 둔 돈이 많지 않아.",
+         "지금 할 수 있는 준비부터 함께 생각해 봐요.", None, None, None, None],
     ]
     return pd.DataFrame(rows, columns=OLD_COLUMNS)
 
@@ -523,4 +525,5 @@ def _check_usable(report: DatasetReport, name: str) -> None:
         raise CorpusError(f"{name}: no usable rows (every row lacks text or a label).")
     if len(report.label_counts) < 2:
         only = next(iter(report.label_counts))
-        raise CorpusError(f"{name}: all {report.rows_used} usable rows have the same label ({only}); a classifier needs at least two classes.")
+        raise CorpusError(f"{name}: all {report.rows_used} usable rows have the same label ({only}); "
+                          "a classifier needs at least two classes.")

@@ -138,7 +138,8 @@ class Workspace:
 
     def save_corpus(self, name: str, data: bytes | None, task: str, text: str) -> None:
         """The current corpus (None bytes: the bundled sample); the old corpus and its tokenizer are dropped."""
-        old = self._files("SELECT file FROM corpora WHERE workspace = ? UNION ALL SELECT file FROM tokenizers WHERE workspace = ?",
+        old = self._files("SELECT file FROM corpora WHERE workspace = ? "
+                          "UNION ALL SELECT file FROM tokenizers WHERE workspace = ?",
                           (self.id, self.id))
 
         def rows(db: sqlite3.Connection, path: str | None) -> None:
@@ -190,7 +191,8 @@ class Workspace:
                 run.number = db.execute("SELECT MAX(number) + 1 FROM runs WHERE workspace = ?", (self.id,)).fetchone()[0]
             db.execute("INSERT INTO runs (workspace, number, pooling, status, settings, curves, metrics, elapsed_s, "
                        "val_accuracy, val_macro_f1, baseline_accuracy, baseline_macro_f1, validation, file, created) "
-                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (self.id, *_run_values(run, val_texts, val_labels), path, time.time()))
+                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       (self.id, *_run_values(run, val_texts, val_labels), path, time.time()))
 
         self._write(f"run-{run.number}", bundle, rows, [])
         return run.number
@@ -223,7 +225,8 @@ class Workspace:
             pooling = db.execute("SELECT pooling FROM runs WHERE workspace = ? AND number = ?", (self.id, number)).fetchone()
             if pooling is None:
                 return
-            db.execute("INSERT OR REPLACE INTO models VALUES (?, ?, ?, ?, NULL, '{}')", (self.id, kind, f"#{number} {pooling[0]}", number))
+            db.execute("INSERT OR REPLACE INTO models VALUES (?, ?, ?, ?, NULL, '{}')",
+                       (self.id, kind, f"#{number} {pooling[0]}", number))
             for path in old:
                 db.execute("DELETE FROM blobs WHERE path = ?", (path,))
         self._unlink(old)
@@ -340,7 +343,8 @@ def _forget(db: sqlite3.Connection, path: str) -> None:
     """Drop a missing file and every row that points at it."""
     for table in ("corpora", "tokenizers", "runs", "models"):
         db.execute(f"DELETE FROM {table} WHERE file = ?", (path,))
-    db.execute("DELETE FROM models WHERE run IS NOT NULL AND run NOT IN (SELECT number FROM runs WHERE workspace = models.workspace)")
+    db.execute("DELETE FROM models WHERE run IS NOT NULL "
+               "AND run NOT IN (SELECT number FROM runs WHERE workspace = models.workspace)")
     db.execute("DELETE FROM blobs WHERE path = ?", (path,))
 
 

@@ -12,7 +12,8 @@ def test_cli_train_then_generate_json(dialogue_xlsx, tmp_path, capsys):
     assert cli_main(["seq2seq", "train", "--data", str(dialogue_xlsx), "--epochs", "2", "--turns", "all",
                      "--vocab-size", "100", "--emb-dim", "16", "--hidden-dim", "16", "--out", str(out)]) == 0
     assert "sent/s" in capsys.readouterr().err and out.is_file()
-    assert cli_main(["seq2seq", "generate", "--model", str(out), "--beam", "2", "--json", "오늘 시험을 망쳤어.", "몸이 아파"]) == 0
+    assert cli_main(["seq2seq", "generate", "--model", str(out), "--beam", "2", "--json",
+                     "오늘 시험을 망쳤어.", "몸이 아파"]) == 0
     replies = json.loads(capsys.readouterr().out)
     assert len(replies) == 2
     for reply in replies:

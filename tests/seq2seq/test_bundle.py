@@ -29,7 +29,8 @@ def test_saved_generator_reloads_to_identical_generations(overfit, tmp_path):
     again = load_generator(path)
     sentences = ["오늘 시험을 망쳤어.", "돈이 부족해서 걱정이야", "처음 보는 문장이야"]
     for decode in (DecodeConfig(), DecodeConfig(beam_size=3)):
-        assert [r.to_json() for r in again.generate(sentences, decode)] == [r.to_json() for r in generator.generate(sentences, decode)]
+        assert ([r.to_json() for r in again.generate(sentences, decode)]
+                == [r.to_json() for r in generator.generate(sentences, decode)])
     assert again.train_config == generator.train_config and again.model_config == generator.model_config
     with pytest.raises(BundleError, match="seq2seq bundle"):
         read_bundle(path, "classifier")
