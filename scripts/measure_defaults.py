@@ -130,7 +130,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", required=True)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    parser.add_argument("--config", action="append", default=[], help="'default' or key=value,... (keys: %s)" % ", ".join(KEYS))
+    parser.add_argument("--config", action="append", default=[], help=f"'default' or key=value,... (keys: {', '.join(KEYS)})")
     parser.add_argument("--out", help="append one JSON line per run here (and summarise the file)")
     parser.add_argument("--summary", action="store_true", help="only summarise --out")
     args = parser.parse_args()
