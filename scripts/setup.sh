@@ -58,7 +58,9 @@ install_requirements() {
 # What the test command needs besides Python packages: Debian's chromium and fonts-noto-cjk (browser tests).
 prepare_tests() {
   install_requirements requirements-dev.txt
-  if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then
+  # grep without -q reads all of fc-list: with pipefail, -q's early exit made fc-list fail (SIGPIPE) and the fonts
+  # look missing, so apt-get ran on every call
+  if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -i "Noto Sans CJK" >/dev/null; then
     apt_install chromium fonts-noto-cjk || echo "No chromium/fonts-noto-cjk (needs root): the browser tests will be skipped." >&2
   fi
 }
