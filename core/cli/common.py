@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from core.config import LoopConfig
+from core.config import DataConfig, LoopConfig, ModelConfig, TokenizerConfig, TrainConfig
 from core.errors import AttentionLabError
 from core.training.loop import perplexity
 
@@ -119,3 +119,11 @@ class ProgressBar:
                          f"{self._metrics(event.train_loss, event.train_acc)} {event.sentences_per_s:.0f} sent/s "
                          f"{self.last_epoch}  ")
         sys.stderr.flush()
+
+
+def train_configs(args) -> tuple[DataConfig, ModelConfig, TrainConfig, TokenizerConfig]:
+    """The configs `train` uses: core's defaults with the flags given (the Train page starts from the same)."""
+    return (DataConfig(task=args.task, text=args.text),
+            ModelConfig(emb_dim=args.emb_dim, hidden_dim=args.hidden_dim, pooling=args.pooling),
+            TrainConfig(**loop_settings(args)),
+            TokenizerConfig(vocab_size=vocab_setting(args.vocab_size)))

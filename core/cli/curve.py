@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import sys
 
-from core.cli.common import ProgressBar, add_data_arg, add_training_args, read_dataset
+from core.cli.common import ProgressBar, add_data_arg, add_training_args, read_dataset, train_configs
 from core.config import POOLINGS, TASKS, TEXT_MODES, DataConfig, ModelConfig, TokenizerConfig, TrainConfig
 from core.errors import AttentionLabError
 
@@ -28,7 +28,6 @@ def add_parser(subparsers) -> None:
 
 def run(args) -> int:
     from core.classifier.curve import learning_curve
-    from core.cli.main import train_configs
 
     if not all(0 < f <= 1 for f in args.fractions):
         raise AttentionLabError("--fractions must each lie in (0, 1].")

@@ -13,9 +13,8 @@ from core.cli.common import (
     add_training_args,
     check_output_dir,
     data_path,
-    loop_settings,
     read_dataset,
-    vocab_setting,
+    train_configs,
 )
 from core.cli.curve import add_parser as add_curve
 from core.cli.explain import add_parser as add_explain
@@ -115,14 +114,6 @@ def _train(args) -> int:
         print(f"baseline (char n-grams + linear SVM, same split): val accuracy {metrics['baseline_accuracy']:.4f}, "
               f"macro-F1 {metrics['baseline_macro_f1']:.4f}", file=sys.stderr)
     return 0
-
-
-def train_configs(args) -> tuple[DataConfig, ModelConfig, TrainConfig, TokenizerConfig]:
-    """The configs `train` uses: core's defaults with the flags given (the Train page starts from the same)."""
-    return (DataConfig(task=args.task, text=args.text),
-            ModelConfig(emb_dim=args.emb_dim, hidden_dim=args.hidden_dim, pooling=args.pooling),
-            TrainConfig(**loop_settings(args)),
-            TokenizerConfig(vocab_size=vocab_setting(args.vocab_size)))
 
 
 def _evaluate(args) -> int:

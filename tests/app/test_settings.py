@@ -4,7 +4,8 @@ from dataclasses import replace
 
 from streamlit.testing.v1 import AppTest
 
-from core.cli.main import build_parser, train_configs
+from core.cli.common import train_configs
+from core.cli.main import build_parser
 
 
 def _page_configs():
