@@ -1,5 +1,5 @@
-"""Process-wide settings for a process that computes (a job's worker process, the command line), applied once at
-its start; the web server never calls them."""
+"""Process-wide settings for a process that computes: a job's worker process (core/jobs/local.py), and the command
+line's model-level explanation; the web server never calls them."""
 
 from __future__ import annotations
 

@@ -51,6 +51,9 @@ def run(args) -> int:
 
 def _summary(classifier, args) -> int:
     from core.explain.summary import summarize
+    from core.runtime import configure_compute_process
+
+    configure_compute_process()  # large integrated-gradients batches: reuse the heap, as a job's worker does
 
     _, dataset = read_dataset(args.data, classifier.data_config)
     labels = [dataset.label_names[y] for y in dataset.labels]
