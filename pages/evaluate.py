@@ -11,7 +11,7 @@ from core.errors import AttentionLabError
 from core.jobs import start_job
 from ui import state
 from ui.i18n import class_name, class_names, labels_for, model_name, plain, t
-from ui.training import live_job
+from ui.training import live_job, render_share
 from ui.widgets import CORPUS_TYPES, file_uploader, needs_model, page_header, pooling_note, show_attention, show_error
 
 PAGE_SIZE = 10
@@ -49,20 +49,13 @@ if st.button(t("eval.run"), type="primary", icon=":material/play_arrow:", disabl
         show_error(error)
 
 
-def show_progress(snapshot) -> None:
-    if snapshot.state == "running":
-        done = snapshot.events[-1] if snapshot.events else 0.0
-        st.progress(done, text=t("eval.running_pct", pct=f"{done:.0%}"))
-    elif snapshot.state == "failed":
-        st.error(plain(snapshot.error or t("failed")))
-
-
 def keep_report(snapshot) -> None:
     if snapshot.result is not None:
         state.eval_report.set((state.eval_name.get(), snapshot.result))
 
 
-live_job(state.eval_job.key, show_progress, keep_report, name=JOB_NAME)
+progress = partial(render_share, label=lambda done: t("eval.running_pct", pct=f"{done:.0%}"))
+live_job(state.eval_job.key, progress, keep_report, name=JOB_NAME)
 if not state.eval_report.get():
     st.stop()
 name, report = state.eval_report.get()

@@ -13,7 +13,7 @@ from core.explain.summary import SUMMARY_LIMIT, summarize_models
 from core.jobs import start_job
 from ui import state
 from ui.i18n import EXAMPLES, class_name, labels_for, plain, t
-from ui.training import live_job
+from ui.training import live_job, render_share
 from ui.widgets import CORPUS_TYPES, file_uploader, needs_model, page_header, pooling_note, show_error
 
 SOURCES = ["validation", "file"]
@@ -106,20 +106,13 @@ if st.button(t("explain.summarize"), icon=":material/query_stats:", disabled=not
         show_error(error)
 
 
-def show_progress(snapshot) -> None:
-    if snapshot.state == "failed":
-        st.error(plain(snapshot.error) if snapshot.error else t("failed"))
-    elif snapshot.state == "running":
-        done = snapshot.events[-1] if snapshot.events else 0.0
-        st.progress(done, text=t("explain.running", pct=f"{done:.0%}"))
-
-
 def keep_summary(snapshot) -> None:
     if snapshot.result:
         state.explain_summary.set((state.explain_version.get(), snapshot.result))
 
 
-live_job(state.explain_job.key, show_progress, keep_summary, name=JOB_NAME)
+progress = partial(render_share, label=lambda done: t("explain.running", pct=f"{done:.0%}"))
+live_job(state.explain_job.key, progress, keep_summary, name=JOB_NAME)
 stored = state.explain_summary.get()
 if not stored or stored[0] != active.version:
     st.stop()

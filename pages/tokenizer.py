@@ -9,8 +9,8 @@ from core.classifier.pipeline import train_tokenizer_for
 from core.errors import AttentionLabError
 from core.jobs import start_job
 from ui import settings, state
-from ui.i18n import plain, t
-from ui.training import live_job
+from ui.i18n import t
+from ui.training import live_job, render_share
 from ui.widgets import needs_data, page_header, piece_chips_html, show_error
 
 JOB_NAME = "tokenizer"
@@ -40,19 +40,13 @@ if train_clicked:
         show_error(error)
 
 
-def show_progress(snapshot) -> None:
-    if snapshot.state == "running":
-        st.progress(0.0, text=t("tok.training", n=f"{len(dataset.texts):,}"))
-    elif snapshot.state == "failed":
-        st.error(plain(snapshot.error) if snapshot.error else t("failed"))
-
-
 def keep_report(snapshot) -> None:
     if snapshot.result is not None:
         state.set_tokenizer_report(snapshot.result)
 
 
-live_job(state.tokenizer_job.key, show_progress, keep_report, name=JOB_NAME)
+progress = partial(render_share, label=lambda _: t("tok.training", n=f"{len(dataset.texts):,}"))
+live_job(state.tokenizer_job.key, progress, keep_report, name=JOB_NAME)
 info = state.tokenizer_report()
 if info is None:
     st.info(t("tok.not_trained"))

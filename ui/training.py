@@ -98,6 +98,15 @@ def live_job(job_key: str, render: Callable[[JobSnapshot], None], on_finish: Cal
     poll()
 
 
+def render_share(snapshot: JobSnapshot, label: Callable[[float], str]) -> None:
+    """A job whose events are the share done (0..1): a progress bar while it runs, one line if it failed."""
+    if snapshot.state == "failed":
+        st.error(plain(snapshot.error) if snapshot.error else t("failed"))
+    elif snapshot.state == "running":
+        done = float(snapshot.events[-1]) if snapshot.events else 0.0
+        st.progress(done, text=label(done))
+
+
 # The classifier's job ---------------------------------------------------------------------------------
 
 def start_training(dataset: Dataset, model_config: ModelConfig, train_config: TrainConfig, poolings: list[str],
