@@ -24,6 +24,10 @@ def start_session() -> None:
         from ui.training import JOB_KEY, JOB_NAME, collect_finished, finish_training
 
         collect_finished(JOB_KEY, finish_training, JOB_NAME)  # a run that ended while the user was on another page
+    if state.tokenizer_job.get() is not None:  # likewise a tokenizer: the sidebar and the Train page use it
+        from ui.training import collect_finished
+
+        collect_finished(state.tokenizer_job.key, state.keep_tokenizer, state.TOKENIZER_JOB)
 
 
 # The pages, in walk-through order. New pages get one entry here.

@@ -13,7 +13,7 @@ from ui.i18n import t
 from ui.training import live_job, render_share
 from ui.widgets import needs_data, page_header, piece_chips_html, show_error
 
-JOB_NAME = "tokenizer"
+JOB_NAME = state.TOKENIZER_JOB
 
 page_header(__file__, "tok")
 dataset = state.dataset()
@@ -40,13 +40,8 @@ if train_clicked:
         show_error(error)
 
 
-def keep_report(snapshot) -> None:
-    if snapshot.result is not None:
-        state.set_tokenizer_report(snapshot.result)
-
-
 progress = partial(render_share, label=lambda _: t("tok.training", n=f"{len(dataset.texts):,}"))
-live_job(state.tokenizer_job.key, progress, keep_report, name=JOB_NAME)
+live_job(state.tokenizer_job.key, progress, state.keep_tokenizer, name=JOB_NAME)
 info = state.tokenizer_report()
 if info is None:
     st.info(t("tok.not_trained"))

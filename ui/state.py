@@ -70,6 +70,7 @@ upload_error: Slot[tuple[str, str]] = Slot("upload_error")  # (upload's file id,
 train_busy: Slot[bool] = Slot("train_busy")  # Start was refused: another page's job runs
 board_cleared: Slot[bool] = Slot("board_cleared")
 tokenizer_job: Slot[Job] = Slot("tokenizer_job")
+TOKENIZER_JOB = "tokenizer"  # the tokenizer job's name
 eval_job: Slot[Job] = Slot("eval_job")
 eval_name: Slot[str] = Slot("eval_name")  # what the running evaluation scores: the validation split or a file's name
 reply_job: Slot[Job] = Slot("reply_job")
@@ -218,6 +219,13 @@ def set_tokenizer_report(report: TokenizerReport | None) -> None:
     st.session_state.tokenizer_report = report
     if report is not None:
         _save(lambda ws: ws.save_tokenizer(report.tokenizer.model_proto, report.meta()))
+
+
+def keep_tokenizer(snapshot) -> None:
+    """A finished tokenizer job's report becomes the session's tokenizer (on its page, or in app.py when the user
+    had moved on to another page)."""
+    if snapshot.result is not None:
+        set_tokenizer_report(snapshot.result)
 
 
 def tokenizer() -> Tokenizer | None:

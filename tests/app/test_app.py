@@ -383,3 +383,14 @@ def test_chip_html_escapes_text_and_carries_exact_weights():
 def test_strings_exist_in_both_languages():
     for key, (korean, english) in STRINGS.items():
         assert korean and english, key
+
+
+def test_a_tokenizer_that_finishes_while_the_user_is_elsewhere_is_kept():
+    at = open_page(new_app().run(), "tokenizer")
+    click(at, ko("tok.train"))
+    open_page(at, "train")  # moved on before the job ended
+    job = at.session_state["tokenizer_job"]
+    job.join(120)
+    at.run()
+    assert not at.exception
+    assert at.session_state["tokenizer_report"] is not None  # kept by app.py, not only by the Tokenizer page
