@@ -7,7 +7,7 @@ from ui import server, state
 from ui.errors import error_boundary
 from ui.i18n import model_name, plain, t
 from ui.session_end import watch_session
-from ui.workspace import open_session_workspace, sidebar_block
+from ui.workspace import missing_workspace, open_session_workspace, sidebar_block
 
 # An emoji icon is drawn by the browser; a ":material/...:" page icon is fetched from the internet.
 st.set_page_config(page_title="Attention Lab", page_icon="🧠", layout="wide")
@@ -42,6 +42,7 @@ PAGES = [
     st.Page("pages/model.py", title=t("page.model"), icon=":material/save:"),
     st.Page("pages/reply.py", title=t("page.reply"), icon=":material/forum:"),
     st.Page("pages/board.py", title=t("page.board"), icon=":material/leaderboard:"),
+    st.Page("pages/teacher.py", title=t("page.teacher"), icon=":material/school:"),
 ]
 
 
@@ -74,7 +75,8 @@ def main() -> None:
     with error_boundary("sidebar"):
         sidebar()
     with error_boundary(f"page {page.url_path or 'data'}"):
-        page.run()
+        if not missing_workspace():  # the address's key opened nothing: the user chooses before any page runs
+            page.run()
 
 
 with error_boundary("app"):

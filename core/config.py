@@ -49,6 +49,8 @@ class ModelConfig:
     pooling: str = "attention"  # attention | mean | last
     pad_id: int = 0
     packed: bool = False  # pack_padded_sequence while training (slower on CPU); eval always packs
+    # Outputs of the auxiliary 감정_소분류 head (TrainConfig.aux_weight): set from the data, 0 = no head.
+    aux_classes: int = 0
 
     def __post_init__(self) -> None:
         _check_choice("pooling", self.pooling, POOLINGS)
@@ -71,6 +73,9 @@ class LoopConfig:
     report_every: int = 10  # steps between step reports
     num_threads: int = 0  # 0 = leave torch's default
     device: str = "auto"  # auto (CUDA when available) | cpu | cuda; the trained model comes back on the CPU
+    # SWA-style: the mean of the weights of the last `average_epochs` epochs up to the best one, kept when
+    # validation ranks it at least as high as the best epoch alone (no validation: the last epochs); 0 or 1 = off.
+    average_epochs: int = 0
 
     def __post_init__(self) -> None:
         _check_choice("schedule", self.schedule, SCHEDULES)
@@ -86,6 +91,11 @@ class TrainConfig(LoopConfig):
     # human turn and counsellor reply of the training dialogues before the classifier trains; 0 = off.
     pretrain_epochs: int = 0
     pretrain_lr: float = 2e-3
+    # Multi-task: weight of the cross-entropy of a second head predicting the 감정_소분류 (58 sub-emotions) from the
+    # same sentence vector, when the data has that column; 0 = off. Only the main head predicts.
+    aux_weight: float = 0.0
+    # Mixup (Zhang et al. 2018) on the pooled sentence vectors while training: Beta(mixup, mixup) weights; 0 = off.
+    mixup: float = 0.0
 
 
 def to_dict(config: Any) -> dict:

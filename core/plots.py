@@ -7,13 +7,13 @@ Every layout names a CJK-capable font so Hangul renders in the browser; axis tit
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from core.corpus.tokenizer import display_piece, is_word_start
+from core.corpus.tokenizer import SPACE_MARK, WORD_START, display_piece, is_word_start
 
 FONT_FAMILY = "Noto Sans CJK KR, Noto Sans KR, Apple SD Gothic Neo, Malgun Gothic, sans-serif"
 PALETTE = ["#4C78A8", "#F58518", "#54A24B", "#E45756", "#72B7B2", "#B279A2", "#EECA3B", "#9D755D"]
@@ -67,17 +67,20 @@ def length_histogram(lengths: Sequence[int], title: str = "", x_title: str = "le
                                  hovertemplate="%{x}: %{y:,}<extra></extra>"))
     if lengths:
         median = float(np.median(lengths))
-        fig.add_vline(x=median, line_dash="dash", line_color=ACCENT, annotation_text=f"{median_label} {median:g}")
+        # the label sits above the plot area, over its line: inside, it covered the tallest bars (always near the median)
+        fig.add_vline(x=median, line_dash="dash", line_color=ACCENT, annotation_text=f"{median_label} {median:g}",
+                      annotation=dict(y=1, yanchor="bottom", xanchor="center", font_color=ACCENT))
     fig.update_xaxes(title=x_title)
     fig.update_yaxes(title=y_title)
-    return style(fig, title, height=320)
+    return style(fig, title, height=340, top=40)
 
 
 def piece_frequencies(pairs: Sequence[tuple[str, int]], title: str = "", x_title: str = "count") -> go.Figure:
-    """Horizontal bars of the most frequent pieces; a word-start piece is shown with its ▁."""
+    """Horizontal bars of the most frequent pieces; a word-start piece is shown with its ▁, a lone ▁ as ␣."""
     pieces = [p for p, _ in pairs][::-1]
     counts = [n for _, n in pairs][::-1]
-    fig = go.Figure(go.Bar(x=counts, y=[f"{p} " for p in pieces], orientation="h", marker_color=PALETTE[1],
+    shown = [SPACE_MARK if p == WORD_START else p for p in pieces]
+    fig = go.Figure(go.Bar(x=counts, y=[f"{p} " for p in shown], orientation="h", marker_color=PALETTE[1],
                            hovertemplate="%{y}: %{x:,}<extra></extra>"))
     fig.update_xaxes(title=x_title)
     fig.update_yaxes(type="category")
@@ -120,15 +123,21 @@ def training_curves(steps: Sequence[Mapping], epochs: Sequence[Mapping], steps_p
 
 
 def runs_overlay(runs: Sequence[tuple[str, Sequence[Mapping]]], titles: tuple[str, str] = ("validation accuracy",
-                 "validation loss"), x_title: str = "epoch") -> go.Figure:
-    """Validation accuracy and loss per epoch for several runs, one colour per run."""
+                 "validation loss"), x_title: str = "epoch", stopped: Collection[str] = ()) -> go.Figure:
+    """Validation accuracy and loss per epoch for several runs, one colour per run; the `stopped` ones dashed.
+
+    Two runs with the same settings and seed share their first epochs exactly: each run is drawn wider than the
+    next, so a later run (a stopped one above all) never hides an earlier one's line."""
     fig = make_subplots(rows=1, cols=2, subplot_titles=titles, horizontal_spacing=0.1)
     for index, (name, epochs) in enumerate(runs):
         color = PALETTE[index % len(PALETTE)]
+        later = len(runs) - 1 - index  # runs drawn after (above) this one
+        line = dict(color=color, width=2 + 1.5 * min(later, 3), dash="dash" if name in stopped else "solid")
         x = [row["epoch"] for row in epochs]
         for col, key in enumerate(("val_acc", "val_loss"), start=1):
-            fig.add_trace(go.Scatter(x=x, y=[row[key] for row in epochs], mode="lines+markers", name=name,
-                                     line=dict(color=color), legendgroup=name, showlegend=col == 1), 1, col)
+            fig.add_trace(go.Scatter(x=x, y=[row[key] for row in epochs], mode="lines+markers", name=name, line=line,
+                                     marker=dict(size=6 + 2 * min(later, 3)), legendgroup=name, showlegend=col == 1),
+                          1, col)
     fig.update_xaxes(title=x_title, dtick=1)
     return _legend_below(style(fig, height=380))
 
@@ -160,7 +169,10 @@ def confusion_matrix(matrix: Sequence[Sequence[int]], label_names: Sequence[str]
         hovertemplate=f"{y_title}: %{{y}}<br>{x_title}: %{{x}}<br>%{{customdata:,}} (%{{z:.1%}})<extra></extra>",
         colorbar=dict(tickformat=".0%"),
     ))
-    fig.update_xaxes(title=x_title, type="category", side="bottom", tickangle=-45 if many else 0)
+    # Class names glossed in English ("당황 (embarrassment)") overlap side by side at 1000 px: the browser turns
+    # them only as far as the width needs (plotly's autotickangles).
+    fig.update_xaxes(title=x_title, type="category", side="bottom", tickangle=-45 if many else None,
+                     autotickangles=[0, -30, -45, -90])
     fig.update_yaxes(title=y_title, type="category", autorange="reversed")
     size = 260 + (18 if many else 60) * len(names)
     return style(fig, title, height=min(size, 1400))
@@ -176,7 +188,7 @@ def attention_heatmap(tokens: Sequence[str], weights: Sequence[float], per_row: 
     for i, (piece, weight) in enumerate(zip(tokens, weights)):
         r, c = divmod(i, per_row)
         z[r, c] = weight
-        text[r][c] = ("·" if is_word_start(piece) else "") + display_piece(piece)
+        text[r][c] = ("·" if is_word_start(piece) and piece != WORD_START else "") + display_piece(piece)
     top = float(np.nanmax(z)) if len(tokens) else 1.0
     fig = go.Figure(go.Heatmap(
         z=z, text=text, texttemplate="%{text}", textfont=dict(family=FONT_FAMILY, size=15),

@@ -7,7 +7,7 @@ from core.config import TASKS, TEXT_MODES, DataConfig
 from core.corpus.data import load_uploads, template_bytes
 from core.errors import AttentionLabError
 from ui import state
-from ui.i18n import class_name, labels_for, plain, t
+from ui.i18n import class_name, error_text, labels_for, plain, t
 from ui.widgets import CORPUS_TYPES, file_uploader, page_header, show_error
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -30,10 +30,10 @@ if chosen and state.is_new_upload("data", chosen):
             state.set_corpus(*load_uploads([(u.getvalue(), u.name) for u in uploads]))
             st.rerun()  # the sidebar shows the new data
         except AttentionLabError as error:
-            state.upload_error.set((chosen, str(error)))
+            state.upload_error.set((chosen, error))
 failed = state.upload_error.get()
 if chosen and failed and failed[0] == chosen:  # shown while the bad files stay selected
-    st.error(t("data.upload_failed", message=plain(failed[1])), icon=":material/error:")
+    st.error(t("data.upload_failed", message=plain(error_text(failed[1]))), icon=":material/error:")
 
 if state.data_error() == "sample_missing" and state.corpus() is None:
     st.warning(t("data.sample_missing"))
@@ -49,7 +49,10 @@ with task_col:
     if task == "binary":
         st.info(t("data.binary_note"))
 with text_col:
-    text = st.radio(t("data.text"), TEXT_MODES, format_func=labels_for("text", TEXT_MODES), key="w_text")
+    text_label = labels_for("text", TEXT_MODES)
+    all_label = t("text.all_turns", last=corpus.turns) if corpus.turns > 1 else t("text.all_one")  # this file's turns
+    text = st.radio(t("data.text"), TEXT_MODES, format_func=lambda mode: all_label if mode == "all" else text_label(mode),
+                    key="w_text")
 try:
     if state.apply_data_config(DataConfig(task=task, text=text)):
         st.rerun()
@@ -60,7 +63,7 @@ except AttentionLabError as error:
 dataset = state.dataset()
 report = dataset.report
 st.subheader(t("data.loaded", name=plain(corpus.source_name)))
-st.caption(t("data.release", release=t(f"release.{corpus.release}"), sheet=plain(corpus.sheet)))
+st.caption(t("data.release", release=t(f"release.{corpus.release}"), sheet=plain(corpus.sheet), turns=corpus.turns))
 for part in corpus.parts:  # one line per file when several were joined; st.text: file names are never Markdown
     st.text(t("data.part", name=part.name, release=t(f"release.{part.release}"), read=f"{part.rows_read:,}",
               kept=f"{part.rows_kept:,}", dropped=f"{part.duplicates_dropped:,}"))

@@ -8,9 +8,9 @@ import streamlit as st
 from core import plots
 from core.classifier.evaluate import evaluate_file, evaluate_texts
 from core.errors import AttentionLabError
-from core.jobs import start_job
 from ui import state
 from ui.i18n import class_name, class_names, labels_for, model_name, plain, t
+from ui.tables import evaluation_downloads
 from ui.training import live_job, render_share
 from ui.widgets import CORPUS_TYPES, file_uploader, needs_model, page_header, pooling_note, show_attention, show_error
 
@@ -43,7 +43,7 @@ if st.button(t("eval.run"), type="primary", icon=":material/play_arrow:", disabl
             job, name = partial(evaluate_texts, classifier, active.val_texts, active.val_labels), t("eval.source.validation")
         else:
             job, name = partial(evaluate_file, classifier, upload.getvalue(), upload.name), upload.name
-        state.eval_job.set(start_job(state.running_job(), job, name=JOB_NAME))
+        state.eval_job.set(state.start_job(job, JOB_NAME))
         state.eval_name.set(name)
     except AttentionLabError as error:
         show_error(error)
@@ -64,7 +64,7 @@ if report.skipped_unknown_labels:
     skipped = ", ".join(f"{plain(class_name(label))} ({n:,})" for label, n in report.skipped_unknown_labels.items())
     st.warning(t("eval.skipped", labels=skipped))
 base = report.baseline
-cells = st.columns(6 if base else 4)
+cells = [*st.columns(3), *st.columns(3)] if base else st.columns(4)  # six in one row cut the numbers at 1000 px
 cells[0].metric(t("eval.n"), f"{report.n:,}")
 cells[1].metric(t("eval.accuracy"), f"{report.accuracy:.3f}",
                 delta=t("eval.vs_baseline", delta=f"{report.accuracy - base['accuracy']:+.3f}") if base else None)
@@ -75,20 +75,18 @@ if base:
     cells[4].metric(t("eval.baseline_accuracy"), f"{base['accuracy']:.3f}")
     cells[5].metric(t("eval.baseline_macro_f1"), f"{base['macro_f1']:.3f}")
     st.caption(t("baseline_note"))
+evaluation_downloads(report)
 
-table_col, matrix_col = st.columns([2, 3])
-with table_col:
-    per_class = pd.DataFrame(report.per_class)
-    per_class["label"] = class_names(per_class["label"])
-    per_class = per_class.rename(columns={
-        "label": t("eval.class"), "precision": t("eval.precision"), "recall": t("eval.recall"),
-        "f1": "F1", "support": t("eval.support")})
-    st.dataframe(per_class, hide_index=True, column_config={
-        c: st.column_config.NumberColumn(format="%.3f") for c in (t("eval.precision"), t("eval.recall"), "F1")})
-with matrix_col:
-    st.plotly_chart(plots.confusion_matrix(report.confusion, class_names(report.label_names),
-                                           x_title=t("eval.predicted"),
-                                           y_title=t("eval.true")))
+# The table above the matrix, each the page's width: side by side, neither fitted at 1000 px in English.
+per_class = pd.DataFrame(report.per_class)
+per_class["label"] = class_names(per_class["label"])
+per_class = per_class.rename(columns={
+    "label": t("eval.class"), "precision": t("eval.precision"), "recall": t("eval.recall"),
+    "f1": "F1", "support": t("eval.support")})
+st.dataframe(per_class, hide_index=True, column_config={
+    c: st.column_config.NumberColumn(format="%.3f") for c in (t("eval.precision"), t("eval.recall"), "F1")})
+st.plotly_chart(plots.confusion_matrix(report.confusion, class_names(report.label_names),
+                                       x_title=t("eval.predicted"), y_title=t("eval.true")))
 
 st.subheader(t("eval.mistakes"))
 wrong = report.misclassified

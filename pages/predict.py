@@ -1,18 +1,24 @@
-"""Predict: label typed sentences and show which BPE pieces the attention weighed."""
+"""Predict: label typed sentences and show which BPE pieces the attention weighed, or a file of sentences as a table."""
 
 import streamlit as st
 
 from core import plots
 from ui import state
-from ui.i18n import EXAMPLES, class_name, model_name, plain, t
+from ui.batch import predict_from_file
+from ui.i18n import EXAMPLES, class_name, labels_for, model_name, plain, t
 from ui.widgets import needs_model, page_header, show_attention
 
 MAX_SENTENCES = 50
+SOURCES = ["typed", "file"]
 
 page_header(__file__, "predict")
 classifier = state.classifier()
 if classifier is None:
     needs_model()
+    st.stop()
+if st.radio(t("predict.source"), SOURCES, format_func=labels_for("predict.source", SOURCES), key="w_predict_source",
+            horizontal=True) == "file":
+    predict_from_file(classifier)
     st.stop()
 
 

@@ -7,7 +7,6 @@ import streamlit as st
 from core import plots
 from core.classifier.pipeline import train_tokenizer_for
 from core.errors import AttentionLabError
-from core.jobs import start_job
 from ui import settings, state
 from ui.i18n import t
 from ui.training import live_job, render_share
@@ -22,20 +21,25 @@ if dataset is None:
     st.stop()
 
 settings.ensure_defaults()
-auto_col, vocab_col, coverage_col, sampling_col, button_col = st.columns([1.6, 1.6, 2, 2, 1.8], vertical_alignment="bottom")
+# Two rows of two, then the button: five in a row cut every label short at 1000 px.
+auto_col, vocab_col = st.columns(2, vertical_alignment="bottom")
+coverage_col, sampling_col = st.columns(2)
 auto = auto_col.toggle(t("tok.vocab_auto"), key="w_vocab_auto", help=t("tok.vocab_auto_help"))
-vocab_col.number_input(t("tok.vocab"), min_value=100, max_value=32000, step=500, key="w_vocab",
-                       help=t("tok.vocab_help"), disabled=auto)
+if auto:  # the number box, disabled, still showed a size that auto does not use
+    vocab_col.text_input(t("tok.vocab"), t("tok.vocab_auto_value"), disabled=True, help=t("tok.vocab_auto_help"))
+else:
+    vocab_col.number_input(t("tok.vocab"), min_value=100, max_value=32000, step=500, key="w_vocab",
+                           help=t("tok.vocab_help"))
 coverage_col.select_slider(t("tok.coverage"), options=[0.98, 0.99, 0.995, 0.9995, 1.0], key="w_coverage",
                            help=t("tok.coverage_help"))
 sampling_col.select_slider(t("tok.sampling"), options=settings.with_default([0.0, 0.05, 0.1, 0.2], "w_sampling"),
                            key="w_sampling", help=t("tok.sampling_help"))
-train_clicked = button_col.button(t("tok.train"), type="primary", icon=":material/play_arrow:")
+train_clicked = st.button(t("tok.train"), type="primary", icon=":material/play_arrow:")
 
 if train_clicked:
     try:  # a job: SentencePiece on a real file takes seconds to minutes, and must not hold up the page or the server
         job = partial(train_tokenizer_for, dataset, settings.train_config(), settings.tokenizer_config())
-        state.tokenizer_job.set(start_job(state.running_job(), job, name=JOB_NAME))
+        state.tokenizer_job.set(state.start_job(job, JOB_NAME))
     except AttentionLabError as error:
         show_error(error)
 
@@ -50,7 +54,7 @@ if info is None:
 tokenizer = info.tokenizer
 if tokenizer.clamped_from:
     st.warning(t("tok.clamped", asked=f"{tokenizer.clamped_from:,}", got=f"{tokenizer.vocab_size:,}"))
-cells = st.columns(5)
+cells = [*st.columns(3), *st.columns(3)]  # five in a row cut the numbers at 1000 px
 cells[0].metric(t("tok.vocab_size"), f"{tokenizer.vocab_size:,}")
 cells[1].metric(t("tok.seconds"), f"{info.seconds:.2f} s", help=t("tok.sentences_used", n=f"{info.sentences:,}"))
 cells[2].metric(t("tok.mean_tokens"), f"{info.lengths.mean:.1f}")

@@ -90,7 +90,8 @@ chosen = st.multiselect(t("train.compare"), names, default=names[-3:], help=t("t
 if chosen:
     picked = [r for r in runs if r.name in chosen]
     st.plotly_chart(plots.runs_overlay([(model_name(r.name), r.epochs) for r in picked],
-                                       titles=(t("train.val_acc"), t("train.val_loss")), x_title=t("epoch")))
+                                       titles=(t("train.val_acc"), t("train.val_loss")), x_title=t("epoch"),
+                                       stopped={model_name(r.name) for r in picked if r.stopped}))
 
 active = state.model()
 pick_col, use_col = st.columns([3, 1], vertical_alignment="bottom")

@@ -7,6 +7,7 @@ Each seed holds out 20% of the dialogues (stratified by label) as a test set tha
 pipeline then splits the rest by dialogue for validation and early stopping, exactly as `python -m core train`
 does. The test set is scored three ways: the first sentence (사람문장1), every human turn joined, and per
 dialogue from its single turns (mean log-probability over the turns). The linear baseline is scored the same.
+`--test OTHER_FILE` also scores both on every dialogue of another file (turns joined): transfer to a new source.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ KEYS = {  # short name → (config, field, type)
     "hidden": ("model", "hidden_dim", int), "pooling": ("model", "pooling", str), "layers": ("model", "num_layers", int),
     "att": ("model", "attention_dim", int), "edrop": ("model", "embedding_dropout", float),
     "pretrain": ("train", "pretrain_epochs", int), "plr": ("train", "pretrain_lr", float),
+    "aux": ("train", "aux_weight", float), "mixup": ("train", "mixup", float), "avg": ("train", "average_epochs", int),
 }
 
 
@@ -80,7 +82,7 @@ def model_log_probs(classifier, texts: list[str]) -> np.ndarray:
     return np.log(np.array([[p.probabilities[n] for n in classifier.label_names] for p in predictions]) + 1e-9)
 
 
-def run_one(corpus: Corpus, spec: str, seed: int) -> dict:
+def run_one(corpus: Corpus, spec: str, seed: int, transfer: Corpus | None = None) -> dict:
     configs = parse(spec)
     labels = build_dataset(corpus, DataConfig(text="all")).labels  # one per dialogue row (no duplicates in "all")
     train_rows, test_rows = stratified_split(labels, 0.2, seed)
@@ -96,6 +98,7 @@ def run_one(corpus: Corpus, spec: str, seed: int) -> dict:
     names = classifier.label_names
     row = {"config": spec, "seed": seed, "seconds": round(seconds, 1), "vocab": classifier.tokenizer.vocab_size,
            "best_epoch": outcome.fit.best_epoch, "epochs_run": len(outcome.fit.epochs),
+           "averaged_epochs": outcome.fit.averaged_epochs,
            "val_acc": classifier.metrics.get("val_accuracy"), "cpu_seconds": round(cpu_seconds, 1),
            "pretrain_seconds": round(pretrained.fit.elapsed_s, 1) if pretrained else 0.0,
            "pretrain_loss": round(pretrained.fit.epochs[-1].train_loss, 3) if pretrained and pretrained.fit.epochs else None}
@@ -108,21 +111,37 @@ def run_one(corpus: Corpus, spec: str, seed: int) -> dict:
     turns = build_dataset(test_corpus, DataConfig(text="turns"))
     gold = [names.index(turns.label_names[i]) for i in turns.labels]
     row["dialog_acc"], row["dialog_f1"] = dialogue_scores(model_log_probs(classifier, turns.texts), turns.groups, gold)
+    if transfer is not None:
+        row |= transfer_scores(classifier, baseline, dataset.label_names, transfer)
     return row
+
+
+def transfer_scores(classifier, baseline, baseline_names: list[str], corpus: Corpus) -> dict:
+    """Model and baseline on every dialogue of another file (`--test`): accuracy and macro-F1, all turns joined."""
+    names = classifier.label_names
+    test = build_dataset(corpus, DataConfig(text="all"))
+    gold = [names.index(test.label_names[i]) for i in test.labels]
+    model_acc, model_f1 = score([int(np.argmax(r)) for r in model_log_probs(classifier, test.texts)], gold)
+    svm_acc, svm_f1 = score([names.index(baseline_names[i]) for i in baseline.predict(test.texts)], gold)
+    return {"test_file": corpus.source_name, "test_rows": len(gold), "test_acc": model_acc, "test_f1": model_f1,
+            "svm_test_acc": svm_acc, "svm_test_f1": svm_f1}
 
 
 def summarise(rows: list[dict]) -> None:
     by_config: dict[str, list[dict]] = {}
     for row in rows:
         by_config.setdefault(row["config"], []).append(row)
-    columns = ["first_acc", "first_f1", "all_acc", "all_f1", "dialog_acc", "svm_first_acc", "svm_all_acc", "seconds"]
+    columns = ["first_acc", "first_f1", "all_acc", "all_f1", "dialog_acc", "svm_first_acc", "svm_all_acc",
+               "test_acc", "test_f1", "svm_test_acc", "cpu_seconds", "seconds"]
+    columns = [c for c in columns if all(c in r for r in rows)]
     print("| config | n | " + " | ".join(columns) + " |")
     for spec, group in by_config.items():
         cells = []
         for column in columns:
             values = [r[column] for r in group]
             sd = statistics.stdev(values) if len(values) > 1 else 0.0
-            cells.append(f"{statistics.mean(values):.3f} ± {sd:.3f}" if column != "seconds" else f"{statistics.mean(values):.0f}")
+            seconds = column.endswith("seconds")
+            cells.append(f"{statistics.mean(values):.0f}" if seconds else f"{statistics.mean(values):.3f} ± {sd:.3f}")
         print(f"| {spec} | {len(group)} | " + " | ".join(cells) + " |")
 
 
@@ -133,6 +152,7 @@ def main() -> None:
     parser.add_argument("--config", action="append", default=[], help=f"'default' or key=value,... (keys: {', '.join(KEYS)})")
     parser.add_argument("--out", help="append one JSON line per run here (and summarise the file)")
     parser.add_argument("--summary", action="store_true", help="only summarise --out")
+    parser.add_argument("--test", help="also score model and baseline on every dialogue of this other file (transfer)")
     args = parser.parse_args()
     try:  # lowest priority across sessions (autogroup scheduling ignores plain nice between sessions)
         open("/proc/self/autogroup", "w").write("19")
@@ -144,9 +164,10 @@ def main() -> None:
         rows = [json.loads(line) for line in Path(args.out).read_text().splitlines() if line.strip()]
     if not args.summary:
         corpus = load_corpus(args.data)
+        transfer = load_corpus(args.test) if args.test else None
         for spec in args.config or ["default"]:
             for seed in args.seeds:
-                row = run_one(corpus, spec, seed)
+                row = run_one(corpus, spec, seed, transfer)
                 rows.append(row)
                 print(json.dumps(row, ensure_ascii=False), file=sys.stderr)
                 if args.out:

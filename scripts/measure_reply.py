@@ -5,7 +5,8 @@
 
 Each run trains through `train_seq2seq` (pairs split by dialogue; the validation dialogues are never trained on)
 and reports greedy chrF, the retrieval reference's chrF on the same pairs, the share of distinct replies over
-the first 200 validation sentences, and seconds. --decode re-scores kept bundles with decoding settings.
+the first 200 validation sentences, the share of replies that stutter (metrics.stutters; the pipeline's, over the
+same pairs as chrF), and seconds. --decode re-scores kept bundles with decoding settings.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from core.config import TokenizerConfig  # noqa: E402
 from core.seq2seq.data import PairConfig, split_by_dialogue  # noqa: E402
 from core.seq2seq.decode import DecodeConfig  # noqa: E402
-from core.seq2seq.metrics import corpus_chrf  # noqa: E402
+from core.seq2seq.metrics import corpus_chrf, stutter_rate  # noqa: E402
 from core.seq2seq.model import Seq2SeqConfig  # noqa: E402
 from core.seq2seq.pipeline import DEFAULT_VOCAB, load_pairs, train_seq2seq  # noqa: E402
 from core.seq2seq.train import Seq2SeqTrainConfig  # noqa: E402
@@ -65,27 +66,31 @@ def run_one(data: str, spec: str, seed: int, keep: Path | None) -> dict:
     sources = [pairs.sources[i] for i in val[:DISTINCT_OVER]]
     return {"config": spec, "seed": seed, "seconds": round(seconds, 1), "best_epoch": metrics["best_epoch"],
             "chrf": metrics["val_chrf"], "retrieval_chrf": metrics["retrieval_chrf"],
+            "stutter": metrics["val_stutter"], "retrieval_stutter": metrics["retrieval_stutter"],
             "distinct": _distinct(generator.reply_texts(sources)), "perplexity": metrics["val_perplexity"],
             "train_pairs": metrics["train_pairs"], "sentences_per_s": metrics["sentences_per_s"]}
 
 
 def decode_one(data: str, bundle: Path, decode: str, seed: int, limit: int) -> dict:
-    """Re-score a kept bundle on its own validation pairs with decoding settings 'beam=4,lp=1,norepeat=3' or 'mbr=16'."""
+    """Re-score a kept bundle on its own validation pairs with decoding settings 'beam=4,lp=1,norepeat=3,stutter=0'
+    or 'mbr=16' (stutter=0: without the stutter guard)."""
     from core.seq2seq.bundle import load_generator
 
     generator = load_generator(bundle)
     settings = dict(item.split("=") for item in decode.split(",")) if decode != "greedy" else {}
     config = DecodeConfig(beam_size=int(settings.get("beam", 1)), length_penalty=float(settings.get("lp", 1.0)),
                           no_repeat_ngram=int(settings.get("norepeat", DecodeConfig.no_repeat_ngram)),
-                          samples=int(settings.get("mbr", 0)),
+                          samples=int(settings.get("mbr", 0)), block_stutter=settings.get("stutter", "1") == "1",
                           max_len=generator.decode_config().max_len)
     pairs = load_pairs(data, generator.pair_config)
     _, val = split_by_dialogue(pairs, generator.train_config.val_share, seed)
     sources, references = [pairs.sources[i] for i in val[:limit]], [pairs.targets[i] for i in val[:limit]]
     started = time.perf_counter()
     replies = generator.reply_texts(sources, config)
+    retrieved = generator.retrieval.reply(sources)
     return {"config": f"{bundle.stem} {decode}", "seed": seed, "seconds": round(time.perf_counter() - started, 1),
-            "chrf": corpus_chrf(replies, references), "retrieval_chrf": generator.retrieval.chrf(sources, references),
+            "chrf": corpus_chrf(replies, references), "retrieval_chrf": corpus_chrf(retrieved, references),
+            "stutter": stutter_rate(replies), "retrieval_stutter": stutter_rate(retrieved),
             "distinct": _distinct(replies[:DISTINCT_OVER]), "mean_chars": statistics.fmean(len(r) for r in replies)}
 
 
@@ -97,12 +102,12 @@ def summarise(rows: list[dict]) -> None:
     by_config: dict[str, list[dict]] = {}
     for row in rows:
         by_config.setdefault(row["config"], []).append(row)
-    columns = ["chrf", "retrieval_chrf", "distinct", "seconds"]
+    columns = ["chrf", "retrieval_chrf", "distinct", "stutter", "seconds"]
     print("| config | n | " + " | ".join(columns) + " |")
     for spec, group in by_config.items():
         cells = []
         for column in columns:
-            values = [r[column] for r in group]
+            values = [r.get(column, float("nan")) for r in group]
             sd = statistics.stdev(values) if len(values) > 1 else 0.0
             cells.append(f"{statistics.mean(values):.0f}" if column == "seconds" else f"{statistics.mean(values):.2f} ± {sd:.2f}")
         print(f"| {spec} | {len(group)} | " + " | ".join(cells) + " |")
@@ -114,7 +119,8 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--config", action="append", default=[],
                         help=f"'default' or key=value,... (keys: {', '.join(KEYS)})")
-    parser.add_argument("--decode", action="append", default=[], help="with --bundle: 'greedy' or beam=K,lp=A,norepeat=N,mbr=S")
+    parser.add_argument("--decode", action="append", default=[],
+                        help="with --bundle: 'greedy' or beam=K,lp=A,norepeat=N,mbr=S,stutter=0|1")
     parser.add_argument("--bundle", type=Path, action="append", default=[], help="a bundle kept by --keep (its seed: --seeds)")
     parser.add_argument("--limit", type=int, default=500, help="validation pairs decoded per --decode setting")
     parser.add_argument("--keep", type=Path, help="save each run's bundle in this folder")

@@ -112,3 +112,52 @@ def test_probability_bar_highlights_the_prediction():
 
 def test_token_labels_keep_repeated_pieces_apart():
     assert plots.token_labels(["▁너무", "▁너무", "가"]) == ["1. 너무", "2. 너무", "3. 가"]
+
+
+def test_confusion_matrix_turns_its_labels_only_when_they_would_overlap():
+    fig = plots.confusion_matrix(np.eye(6, dtype=int).tolist(), [f"{name} (embarrassment)" for name in LABELS])
+    assert fig.layout.xaxis.tickangle is None and 0 in fig.layout.xaxis.autotickangles  # unset: "auto"
+    assert -45 in fig.layout.xaxis.autotickangles  # the browser picks the first angle at which none overlap
+
+
+def test_the_median_label_sits_above_the_bars():
+    fig = plots.length_histogram([3, 5, 5, 5, 5, 8, 13], median_label="median")
+    label = fig.layout.annotations[0]
+    assert label.text == "median 5" and label.y >= 1 and label.yanchor == "bottom"  # over the plot area, not in it
+    assert fig.layout.margin.t >= 30  # with room for it
+
+
+def test_a_later_run_with_the_same_first_epochs_leaves_the_earlier_one_visible():
+    epochs = [{"epoch": e, "val_acc": 0.3 + e / 10, "val_loss": 1.5 - e / 10} for e in (1, 2, 3, 4)]
+    fig = plots.runs_overlay([("#1 attention", epochs), ("#2 attention", epochs[:2])], stopped={"#2 attention"})
+    first, second = fig.data[0], fig.data[2]
+    assert first.line.width > second.line.width and first.marker.size > second.marker.size  # drawn under, wider
+    assert second.line.dash == "dash" and first.line.dash == "solid"  # the stopped one
+
+
+def test_a_piece_that_is_only_a_space_shows_as_a_space_mark():
+    assert plots.attention_heatmap(["▁", "鬱", "▁나"], [0.2, 0.5, 0.3]).data[0].text[0] == ["␣", "鬱", "·나"]
+    assert plots.piece_frequencies([("▁", 9), ("▁너무", 4)]).data[0].y[-1] == "␣ "
+    assert plots.token_labels(["▁", "가"]) == ["1. ␣", "2. 가"]
+
+
+def test_attribution_cells_show_small_values_and_no_negative_zero():
+    from core.explain.plots import attribution_rows
+
+    scores = {"attention": [0.05, 0.9, 0.05], "grad_input": [0.0244, -0.0002, -0.0105]}
+    fig = attribution_rows(["▁오늘", "▁화", "가"], scores, {"attention": "α", "grad_input": "g×x"})
+    attention, gradient = fig.data[0].text
+    assert attention == ["0.05", "0.90", "0.05"]
+    assert gradient == ["0.024", "0.000", "-0.011"]  # not 0.02 / -0.00 / -0.01 on cells coloured by the real values
+    z = np.asarray(fig.data[0].z, dtype=float)
+    assert abs(z[1, 1]) < 0.02 and z[1, 0] == pytest.approx(1.0)  # near zero is pale, the row's largest full
+    noise = attribution_rows(["a", "b"], {"m": [1e-9, -1e-9]}, {"m": "m"})
+    assert np.abs(np.asarray(noise.data[0].z, dtype=float)).max() < 0.01  # noise is not scaled up to full colour
+
+
+def test_summary_bars_leave_room_for_their_numbers():
+    from core.explain.plots import summary_bars
+
+    fig = summary_bars({"attention": -0.022, "grad_input": 0.153}, {"attention": "α", "grad_input": "g×x"})
+    low, high = fig.layout.xaxis.range
+    assert low < -0.022 - 0.03 and high > 0.153 + 0.03 and fig.data[0].cliponaxis is False

@@ -14,9 +14,9 @@ from core import plots
 from core.classifier.curve import FRACTIONS, CurveEvent, CurveResult, learning_curve
 from core.corpus.data import Dataset
 from core.errors import TrainingBusyError
-from core.jobs import JobSnapshot, start_job
+from core.jobs import JobSnapshot
 from ui import settings, state
-from ui.i18n import plain, t
+from ui.i18n import error_text, plain, t
 from ui.training import live_job
 
 JOB_NAME = "curve"
@@ -39,7 +39,7 @@ def start(dataset: Dataset) -> None:
     curve = partial(learning_curve, dataset, settings.model_config(), settings.train_config(),
                     settings.tokenizer_config(), FRACTIONS)  # picklable: it runs in a worker process
     try:
-        state.curve_job.set(start_job(state.running_job(), curve, name=JOB_NAME))
+        state.curve_job.set(state.start_job(curve, JOB_NAME))
     except TrainingBusyError:
         state.train_busy.set(True)
 
@@ -47,7 +47,7 @@ def start(dataset: Dataset) -> None:
 def render_progress(snapshot: JobSnapshot) -> None:
     """Which share is training and how far the whole curve is; a finished curve is drawn by show_result."""
     if snapshot.state == "failed":
-        st.error(plain(snapshot.error) if snapshot.error else t("failed"))
+        st.error(plain(error_text(snapshot.error)) if snapshot.error else t("failed"))
     events = [e for e in snapshot.events if isinstance(e, CurveEvent)]
     if snapshot.state != "running":
         return

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import streamlit as st
+
+from core.errors import MESSAGES, AttentionLabError
+from ui.error_strings import ERRORS_KO
 
 _log = logging.getLogger(__name__)
 MISSING: set[str] = set()  # keys t() was asked for but STRINGS lacks, since the process started
@@ -63,11 +66,16 @@ STRINGS: dict[str, tuple[str, str]] = {
     "task.binary": ("긍정/부정 2분류", "positive / negative"),
     "task.emotion58": ("감정 소분류 58개", "58 minor emotions"),
     "text.first": ("사람문장1만", "사람문장1 only"),
-    "text.all": ("사람 발화 전체 (사람문장1–4 이어 붙임)", "all human turns (사람문장1–4 joined)"),
+    "text.all": ("사람 발화 전체 (이어 붙임)", "all human turns (joined)"),
+    # the Data page names the turns the loaded file really has (core.corpus.data.Corpus.turns)
+    "text.all_turns": ("사람 발화 전체 (사람문장1–{last} 이어 붙임)", "all human turns (사람문장1–{last} joined)"),
+    "text.all_one": ("사람 발화 전체 (이 파일은 사람문장1뿐)", "all human turns (this file has 사람문장1 only)"),
     "text.turns": ("사람 발화 각각 (턴마다 한 예제, 대화 단위로 분할)",
                    "each human turn (one example per turn, split by dialogue)"),
     "release.old": ("이전 배포판 (15열)", "old release (15 columns)"),
     "release.new": ("신규 배포판 (221115)", "new release (221115)"),
+    "release.wave": ("평가용 Wave 대본 (기계문장)", "Wave scripts (기계문장)"),
+    "release.generic": ("일반 형식 (사람문장k 열)", "generic layout (사람문장k columns)"),
     "sentences": ("문장 수", "sentences"),
     "count": ("빈도", "count"),
     "median": ("중앙값", "median"),
@@ -92,10 +100,11 @@ STRINGS: dict[str, tuple[str, str]] = {
                       "seconds. A neural model that does not beat it has learned no more than which character "
                       "sequences go with which emotion."),
     "overfitting": ("과적합: 학습 손실은 줄지만 검증 손실이 2 에폭 연속 올랐습니다. 에폭을 줄이거나(조기 종료), 드롭아웃을 "
-                    "높이거나, 어휘를 줄이거나, 데이터를 늘리세요(‘모든 턴 각각’). 가장 좋은 에폭의 가중치는 남습니다.",
+                    "높이거나, 어휘를 줄이거나, 데이터를 늘리세요(데이터 페이지의 ‘사람 발화 각각’). "
+                    "가장 좋은 에폭의 가중치는 남습니다.",
                     "Overfitting: training loss falls while validation loss rose two epochs in a row. Use fewer epochs "
-                    "(early stopping), more dropout, a smaller vocabulary or more data ('each turn'); the best "
-                    "epoch's weights are kept."),
+                    "(early stopping), more dropout, a smaller vocabulary or more data ('each human turn' on the Data "
+                    "page); the best epoch's weights are kept."),
     "jobs.local_fallback": ("Ray 클러스터에 연결할 수 없어 학습은 이 서버에서 합니다.",
                             "The Ray cluster could not be reached: jobs run on this server."),
     "other_job": ("이 세션에서 다른 학습({name})이 진행 중입니다.", "Another training ({name}) is running in this session."),
@@ -135,7 +144,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "data.binary_ratio": ("이 데이터의 긍정 : 부정 = {ratio}", "Positive : negative in this data = {ratio}"),
     "data.kept_previous": ("이전 설정의 데이터셋을 그대로 씁니다.", "The previous dataset is kept."),
     "data.loaded": ("불러온 데이터: {name}", "Loaded: {name}"),
-    "data.release": ("형식: {release} · 시트: {sheet}", "Format: {release} · sheet: {sheet}"),
+    "data.release": ("형식: {release} · 시트: {sheet} · 사람 발화 {turns}턴", "Format: {release} · sheet: {sheet} · "
+                     "{turns} human turns"),
     "data.rows_read": ("읽은 행", "Rows read"),
     "data.dropped_empty": ("빈 문장 제외", "Empty text dropped"),
     "data.dropped_label": ("라벨 없음 제외", "Missing label dropped"),
@@ -189,8 +199,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "tok.try": ("문장을 조각으로 나눠 보기", "Split a sentence"),
     "tok.sentence": ("문장", "Sentence"),
     "tok.split": ("나누기", "Split"),
-    "tok.pieces_note": ("조각 {n}개 · ▁ 는 단어(띄어쓰기)의 시작을 뜻합니다. 색은 단어별로 바뀝니다.",
-                        "{n} pieces · ▁ marks the start of a word; colours change per word."),
+    "tok.pieces_note": ("조각 {n}개 · ▁ 는 단어(띄어쓰기)의 시작, ␣ 는 띄어쓰기만 담은 조각입니다. 색은 단어별로 바뀝니다.",
+                        "{n} pieces · ▁ marks the start of a word, ␣ a piece that is only the space before one; "
+                        "colours change per word."),
+    "tok.vocab_auto_value": ("자동", "auto"),
     "tok.frequent": ("가장 자주 나오는 조각 30개", "The 30 most frequent pieces"),
     "tok.lengths": ("문장당 토큰 수", "Tokens per sentence"),
     "tok.tokens": ("토큰 수", "tokens"),
@@ -376,6 +388,25 @@ STRINGS: dict[str, tuple[str, str]] = {
                     "Trains an encoder-decoder on 사람문장 → 시스템응답 pairs. For every piece it writes, the decoder "
                     "weighs the source pieces with e_tj = vᵀ tanh(W_s s_(t-1) + W_h h_j)."),
     "reply.settings": ("학습 설정", "Training settings"),
+    "reply.data": ("학습 데이터", "Training data"),
+    "reply.data.corpus": ("올린 말뭉치: {name}", "your corpus: {name}"),
+    "reply.data.sample": ("내장 샘플 말뭉치", "the bundled sample"),
+    "reply.max_pairs": ("쓸 대화 쌍 수 (0 = 전부 {n}개)", "Pairs to use (0 = all {n})"),
+    "reply.max_pairs_help": ("수업 시간에 맞게 줄이세요. 대화를 통째로 무작위로 골라, 이 수를 넘지 않게 씁니다.",
+                             "Lower it to fit a lesson: whole dialogues are drawn at random up to this many pairs."),
+    "reply.estimate": ("예상 시간: 약 {time} (쌍 {pairs}개 × {epochs} 에포크, 작업자 하나 기준; 다른 작업이 많으면 더 걸립니다)",
+                       "Estimated time: about {time} ({pairs} pairs × {epochs} epochs on one worker; longer on a "
+                       "busy server)"),
+    "reply.curves": ("학습 곡선", "Training curves"),
+    "reply.stutter": ("말더듬 비율", "Stutter rate"),
+    "reply.stutter_help": ("검증 답장 중 같은 글자가 세 번 이어지거나 두 글자 이상 덩어리가 바로 반복되는 답장의 비율 "
+                           "(상담사의 실제 답장: 0.14%). chrF는 입력을 베낀 조각에도 점수를 주므로 함께 보세요.",
+                           "Share of validation replies with a character three times in a row or a chunk of 2+ "
+                           "characters repeated back to back (real counsellor replies: 0.14%). chrF rewards copied "
+                           "pieces, so read the two together."),
+    "reply.stutter_warn": ("답장의 {share}가 말을 더듬습니다 (같은 조각 반복): chrF가 높아도 한국어로 읽히지 않는 답장이 "
+                           "많습니다.", "{share} of the replies stutter (a piece repeated): however high chrF is, many "
+                           "replies do not read as Korean."),
     "reply.turns": ("대화 쌍", "Pairs"),
     "reply.turns.first": ("첫 턴만 (사람문장1 → 시스템응답1)", "turn 1 only (사람문장1 → 시스템응답1)"),
     "reply.turns.all": ("모든 턴 (사람문장k → 시스템응답k)", "every turn (사람문장k → 시스템응답k)"),
@@ -508,14 +539,15 @@ STRINGS: dict[str, tuple[str, str]] = {
                            "equal weights into every sentence: if it is close to the real accuracy, this model does "
                            "not need its attention."),
     "explain.source": ("문장", "Sentences"),
-    "explain.source.validation": ("검증 분할", "validation split"),
-    "explain.source.file": ("파일 업로드", "upload a file"),
+    "explain.source.validation": ("검증 분할", "Validation split"),
+    "explain.source.file": ("파일 올리기", "An uploaded file"),
     "explain.upload": ("라벨이 있는 AIHUB 파일", "A labelled AIHUB file"),
     "explain.limit": ("최대 문장 수", "At most this many sentences"),
     "explain.with_mean": ("평균 풀링 실행({name})도 함께", "Also the mean-pooling run ({name})"),
     "explain.summarize": ("모델 전체 검증", "Check the whole model"),
     "explain.running": ("설명 계산 중… {pct}", "Explaining… {pct}"),
     "explain.model_col": ("모델", "model"),
+    "explain.measure": ("지표", "measure"),
     "explain.n": ("문장", "sentences"),
     "explain.accuracy": ("정확도", "accuracy"),
     "explain.uniform_accuracy": ("균등 어텐션 정확도", "accuracy, uniform attention"),
@@ -540,6 +572,13 @@ STRINGS: dict[str, tuple[str, str]] = {
                      "Only the training settings, no data and no workspace: opening it fills the Train page."),
     "ws.share_applied": ("링크의 학습 설정을 적용했습니다.", "Applied the training settings from the link."),
     "ws.new": ("새 작업 공간", "New workspace"),
+    "ws.missing": ("이 주소의 작업 공간(?w=…)이 없습니다: 주소가 틀렸거나, 지웠거나, 오래 쓰지 않아 정리되었습니다. "
+                   "주소를 확인하거나 새 작업 공간을 만드세요.",
+                   "No workspace has this address's key (?w=…): it is mistyped, was deleted, or was cleaned up after "
+                   "long disuse. Check the address, or start a new workspace."),
+    "ws.disk_error": ("작업을 서버에 저장하지 못했습니다 (서버의 디스크 오류). 계속되면 선생님께 알려 주세요.",
+                      "Your work could not be saved on the server (a disk error). If it keeps happening, tell the "
+                      "teacher."),
     "ws.delete": ("이 작업 공간 삭제", "Delete this workspace"),
     "ws.confirm": ("이 작업 공간의 말뭉치·토크나이저·기록·모델 파일을 모두 지웁니다. 되돌릴 수 없습니다.",
                    "This removes the workspace's corpus, tokenizer, runs and model files. It cannot be undone."),
@@ -553,6 +592,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "ws.item.tokenizer": ("토크나이저", "tokenizer"),
     "ws.item.model": ("모델", "model"),
     "ws.item.runs": ("실행 기록", "run history"),
+    "ws.item.reply": ("답장 모델", "reply model"),
+    "ws.item.summary": ("모델 전체 설명", "model-level explanation"),
     "board.title": ("학급 게시판", "Class board"),
     "board.intro": ("끝난 학습을 별명으로 올려 서로의 설정과 점수를 비교합니다 (선택 사항). "
                     "데이터와 작업 공간은 올라가지 않습니다.",
@@ -577,6 +618,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "board.col.macro_f1": ("매크로 F1", "Macro-F1"),
     "board.col.baseline": ("기준선 정확도", "Baseline accuracy"),
     "board.col.time": ("학습 시간(초)", "Training (s)"),
+    "board.col.run": ("데이터 · 학습 시간", "Data · training time"),
+    "board.run_cell": ("{task} · {corpus} · {rows}문장 · {time}초", "{task} · {corpus} · {rows} sentences · {time} s"),
     "board.try": ("이 설정으로 해 보기", "Try these settings"),
     "board.pick": ("게시물", "Entry"),
     "board.admin": ("교사용: 게시판 비우기", "Teacher: clear the board"),
@@ -584,24 +627,48 @@ STRINGS: dict[str, tuple[str, str]] = {
     "board.clear": ("게시판 비우기", "Clear the board"),
     "board.cleared": ("게시판을 비웠습니다.", "The board was cleared."),
     "board.wrong_password": ("비밀번호가 맞지 않습니다.", "Wrong password."),
-    # Board refusals (core.storage.board.BoardRefusal.reason)
-    "board.refused.nickname": ("게시판에 쓸 별명을 입력하세요.", "Choose a nickname for the board."),
-    "board.refused.nickname_long": ("별명이 너무 깁니다 ({length}자). {limit}자 이하로 줄이세요.",
-                                    "The nickname is too long ({length} characters); use at most {limit}."),
-    "board.refused.stopped": ("끝난 학습만 올릴 수 있습니다. 이 학습은 중지되었습니다.",
-                              "Only finished runs go on the board; this one was stopped."),
-    "board.refused.cooldown": ("방금 게시했습니다. {seconds}초 뒤에 다시 올리세요.",
-                               "You published a moment ago; publish again in {seconds} s."),
-    "board.refused.mine_full": ("한 작업 공간은 게시물을 {limit}개까지 올릴 수 있습니다.",
-                                "One workspace can have at most {limit} entries on the board."),
-    "board.refused.busy": ("방금 게시가 몰렸습니다. {seconds}초 뒤에 다시 해 보세요.",
-                           "Many entries were published just now; try again in {seconds} s."),
-    "board.refused.full": ("게시판이 가득 찼습니다 ({limit}개). 선생님께 비워 달라고 하세요.",
-                           "The board is full ({limit} entries); ask the teacher to clear it."),
-    "board.refused.wait": ("비밀번호가 여러 번 틀려 잠시 막혔습니다. {seconds}초 뒤에 다시 해 보세요.",
-                           "Too many wrong passwords: try again in {seconds} s."),
     "board.no_password": ("서버에 ATTENTION_LAB_ADMIN_PASSWORD가 설정되지 않아 여기서는 비울 수 없습니다.",
                           "ATTENTION_LAB_ADMIN_PASSWORD is not set on the server, so the board cannot be cleared here."),
+    # Teacher's view (pages/teacher.py) and the session's nickname (sidebar)
+    "page.teacher": ("교사용 보기", "Teacher's view"),
+    "teacher.title": ("교사용 보기", "Teacher's view"),
+    "teacher.intro": ("누가 무엇을 돌리는지, 얼마나 왔는지, 지금까지 가장 좋은 검증 정확도를 몇 초마다 새로 보여 줍니다. "
+                      "게시판의 글은 하나씩 지울 수 있습니다.",
+                      "Who runs what, how far it has got and its best validation accuracy so far, refreshed every few "
+                      "seconds. Board entries can be deleted one by one."),
+    "teacher.off": ("서버에 ATTENTION_LAB_ADMIN_PASSWORD가 설정되지 않아 교사용 보기가 꺼져 있습니다.",
+                    "The teacher's view is off: ATTENTION_LAB_ADMIN_PASSWORD is not set on the server."),
+    "teacher.unlock": ("열기", "Unlock"),
+    "teacher.lock": ("잠그기", "Lock"),
+    "teacher.running": ("실행 중", "Running"),
+    "teacher.queued": ("대기 중", "Queued"),
+    "teacher.entries": ("게시물", "Board entries"),
+    "teacher.sessions": ("세션", "Sessions"),
+    "teacher.no_jobs": ("대기 중이거나 실행 중인 작업이 없습니다.", "No job is queued or running."),
+    "teacher.col.who": ("누구", "Who"),
+    "teacher.col.job": ("작업", "Job"),
+    "teacher.col.progress": ("진행", "Progress"),
+    "teacher.col.best": ("최고 검증 정확도", "Best val accuracy"),
+    "teacher.col.time": ("경과", "Elapsed"),
+    "teacher.anonymous": ("익명 {label}", "Anonymous {label}"),
+    "teacher.no_owner": ("(알 수 없음)", "(unknown)"),
+    "teacher.job.classifier": ("분류기 학습", "Classifier training"),
+    "teacher.job.tokenizer": ("토크나이저 학습", "Tokenizer"),
+    "teacher.job.evaluate": ("평가", "Evaluation"),
+    "teacher.job.explain": ("설명 검증", "Explanation check"),
+    "teacher.job.seq2seq": ("답장 생성 학습", "Reply generator training"),
+    "teacher.job.curve": ("학습 곡선", "Learning curve"),
+    "teacher.job.predict_file": ("파일 예측", "Predicting a file"),
+    "teacher.waiting": ("대기 중 · 앞에 {ahead}개", "Queued · {ahead} ahead"),
+    "teacher.epoch": ("에폭 {epoch}/{epochs} · {percent}", "Epoch {epoch} of {epochs} · {percent}"),
+    "teacher.starting": ("시작하는 중", "Starting"),
+    "teacher.board": ("게시판", "Board"),
+    "teacher.delete": ("삭제", "Delete"),
+    "teacher.deleted": ("게시물을 지웠습니다.", "The entry was deleted."),
+    "side.nickname": ("내 별명", "My nickname"),
+    "side.nickname_help": ("선생님 화면과 게시판에 보입니다 ({limit}자까지). 비우면 익명입니다.",
+                           "Shown on the teacher's view and the board (up to {limit} characters); empty: anonymous."),
+    "side.nickname_save": ("저장", "Save"),
     # Predict: pieces the tokenizer never saw
     "predict.unknown": ("토크나이저가 학습 때 본 적 없는 글자라 <unk>로 바뀌었습니다",
                         "The tokenizer never saw these characters: they became <unk>"),
@@ -641,9 +708,43 @@ STRINGS: dict[str, tuple[str, str]] = {
                      "at {percent}."),
     "curve.no_baseline": ("일부 크기에서 클래스가 둘 미만이라 기준 모델을 학습할 수 없어 비교하지 못했습니다.",
                           "The baseline could not be fitted (fewer than two classes in a subset), so nothing to compare."),
+    # Predict from a file, and CSV downloads (ui/batch.py, ui/tables.py, pages/board.py)
+    "predict.source": ("입력", "Input"),
+    "predict.source.typed": ("문장 입력", "Type sentences"),
+    "predict.source.file": ("파일로 한꺼번에", "A file of sentences"),
+    "batch.upload": ("문장 파일 올리기 (.xlsx, .csv, .tsv, .txt)", "Upload a file of sentences (.xlsx, .csv, .tsv, .txt)"),
+    "batch.note": ("표는 '문장', 'text', '사람문장1' 열을 (없으면 글이 든 첫 열을) 읽고, 첫 행은 열 이름입니다. "
+                   ".txt는 한 줄에 한 문장입니다. 최대 {rows}문장.",
+                   "A table is read from its column named 문장, text or 사람문장1 (else its first column of text), "
+                   "whose first row is the header; a .txt file holds one sentence a line. At most {rows} sentences."),
+    "batch.run": ("파일 예측", "Predict the file"),
+    "batch.running": ("예측 중… {pct}", "Predicting… {pct}"),
+    "batch.results": ("예측 결과: {name}", "Predictions: {name}"),
+    "batch.capped": ("처음 {n}문장만 예측했습니다. 나머지 {rest}문장은 건너뛰었습니다.",
+                     "Only the first {n} sentences were predicted; {rest} more were skipped."),
+    "batch.column": ("{n}문장 · 읽은 열: {column}", "{n} sentences · column read: {column}"),
+    "batch.lines": ("{n}문장 (한 줄에 한 문장)", "{n} sentences (one a line)"),
+    "batch.col.text": ("문장", "Sentence"),
+    "batch.col.label": ("예측 감정", "Predicted"),
+    "batch.col.probability": ("확률", "Probability"),
+    "batch.col.top_pieces": ("어텐션 상위 조각 3개", "Top 3 attention pieces"),
+    "batch.download": ("예측 CSV 내려받기", "Download the predictions (CSV)"),
+    "eval.download_all": ("전체 예측 CSV 내려받기", "Download every prediction (CSV)"),
+    "eval.download_wrong": ("틀린 문장 CSV 내려받기", "Download the mistakes (CSV)"),
+    "eval.col.text": ("문장", "Sentence"),
+    "eval.col.true": ("정답", "True"),
+    "eval.col.predicted": ("예측", "Predicted"),
+    "eval.col.confidence": ("확률", "Probability"),
+    "eval.col.top_pieces": ("어텐션 상위 조각 3개", "Top 3 attention pieces"),
+    "board.download": ("게시판 CSV 내려받기", "Download the board (CSV)"),
 }
 
 # English names of the classes (the data's labels stay Korean); emotion58's minor labels have none.
+# Core's errors (error.<code>): the Korean from ui/error_strings.py, the English the command line prints.
+STRINGS.update({f"error.{code}": (korean, MESSAGES[code]) for code, korean in ERRORS_KO.items()})
+# A bundle's kind, as a refusal names the kind a page needs.
+STRINGS.update({"kind.classifier": ("감정 분류 모델", "classifier"), "kind.seq2seq": ("답장 생성 모델", "seq2seq")})
+
 CLASS_NAMES_EN = {"기쁨": "joy", "당황": "embarrassment", "분노": "anger", "불안": "anxiety", "상처": "hurt",
                   "슬픔": "sadness", "긍정": "positive", "부정": "negative"}
 
@@ -689,11 +790,22 @@ def model_name(source: str) -> str:
     return source
 
 
+def settings_line(settings: Mapping[str, object]) -> str:
+    """Share-link settings (core.storage.share) as one line: 'Pooling attention · Embedding E 128 · …', each name
+    as the Train page labels it and a pooling or schedule by its name; a name without a label shows as it is."""
+    parts = []
+    for name, value in settings.items():
+        label = t(f"train.{name}") if f"train.{name}" in STRINGS else name
+        shown = t(f"{name}.{value}") if name in ("pooling", "schedule") and f"{name}.{value}" in STRINGS else value
+        parts.append(f"{label} {shown}")
+    return " · ".join(parts)
+
+
 def language() -> str:
     return "en" if st.session_state.get("w_english") else "ko"
 
 
-def t(key: str, **values: object) -> str:
+def t(key: str, /, **values: object) -> str:
     """The string for `key` in the session's language, formatted with `values`.
 
     An unknown key never breaks a page: it shows as is, is logged, and is kept in MISSING (tests fail on it)."""
@@ -704,3 +816,22 @@ def t(key: str, **values: object) -> str:
         return key
     text = pair[1] if language() == "en" else pair[0]
     return text.format(**values) if values else text
+
+
+def error_text(error: Exception | str) -> str:
+    """A core error's line in the session's language, as plain text (escape it with plain() for Markdown). Anything
+    else, such as a job's one-line failure from a bug ("KeyError: 'x'"), shows as it is."""
+    if not isinstance(error, AttentionLabError) or error.code not in MESSAGES:
+        return str(error)
+    return t(f"error.{error.code}", **{name: _error_value(name, value) for name, value in error.values.items()})
+
+
+def _error_value(name: str, value: object) -> object:
+    """A value as the line shows it: a nested error in the same language, a task or bundle kind by its name."""
+    if isinstance(value, AttentionLabError):
+        return error_text(value)
+    if name == "task":
+        return t(f"task.{value}")
+    if name == "expected_kind":
+        return t(f"kind.{value}")
+    return value

@@ -36,7 +36,7 @@ PAIRS, REPLY_MODEL, REPLY_TRAIN = PairConfig(), Seq2SeqConfig(), Seq2SeqTrainCon
 REPLY_DEFAULTS = {"w_reply_turns": PAIRS.turns, "w_reply_epochs": REPLY_TRAIN.epochs,
                   "w_reply_hidden": REPLY_MODEL.hidden_dim, "w_reply_rnn": REPLY_MODEL.rnn,
                   "w_reply_tf": REPLY_TRAIN.teacher_forcing, "w_reply_seed": REPLY_TRAIN.seed,
-                  "w_reply_beam": BEAM_SIZE, "w_reply_second": "beam"}
+                  "w_reply_beam": BEAM_SIZE, "w_reply_second": "beam", "w_reply_max_pairs": PAIRS.max_pairs}
 
 
 def ensure_defaults() -> None:
@@ -55,7 +55,7 @@ def reply_configs() -> tuple[PairConfig, Seq2SeqConfig, Seq2SeqTrainConfig]:
     model = Seq2SeqConfig(hidden_dim=s.w_reply_hidden, decoder_dim=2 * s.w_reply_hidden, rnn=s.w_reply_rnn)
     train = Seq2SeqTrainConfig(epochs=int(s.w_reply_epochs), teacher_forcing=s.w_reply_tf, seed=int(s.w_reply_seed),
                                report_every=REPORT_EVERY, num_threads=TRAIN_THREADS)
-    return PairConfig(turns=s.w_reply_turns), model, train
+    return PairConfig(turns=s.w_reply_turns, max_pairs=int(s.w_reply_max_pairs)), model, train
 
 
 def with_default(options: Sequence, key: str) -> list:

@@ -19,8 +19,10 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from core.config import DataConfig
 from core.corpus.data import Corpus, Dataset, build_dataset, load_corpus
 from core.corpus.tokenizer import Tokenizer, TokenizerReport
-from core.errors import AttentionLabError
-from core.jobs import Job
+from core.errors import AttentionLabError, reported
+from core.jobs import Job, JobFunction, Owner
+from core.jobs import start_job as submit_job
+from core.jobs.classroom import owner_label
 from core.storage.workspace import Run, Workspace
 
 if TYPE_CHECKING:  # torch: imported where a model is trained or loaded, not on every page view
@@ -66,7 +68,7 @@ explanation: Slot[tuple[int, Any]] = Slot("explanation")  # (model version, Expl
 explain_summary: Slot[tuple[int, list]] = Slot("explain_summary")  # (model version, [(name, ModelSummary)])
 explain_job: Slot[Job] = Slot("explain_job")
 explain_version: Slot[int] = Slot("explain_version")  # the model version the running summary job explains
-upload_error: Slot[tuple[str, str]] = Slot("upload_error")  # (upload's file id, message)
+upload_error: Slot[tuple[str, AttentionLabError]] = Slot("upload_error")  # (upload's file id, its refusal)
 train_busy: Slot[bool] = Slot("train_busy")  # Start was refused: another page's job runs
 board_cleared: Slot[bool] = Slot("board_cleared")
 tokenizer_job: Slot[Job] = Slot("tokenizer_job")
@@ -74,12 +76,15 @@ TOKENIZER_JOB = "tokenizer"  # the tokenizer job's name
 eval_job: Slot[Job] = Slot("eval_job")
 eval_name: Slot[str] = Slot("eval_name")  # what the running evaluation scores: the validation split or a file's name
 reply_job: Slot[Job] = Slot("reply_job")
-reply_outcome: Slot[Any] = Slot("reply_outcome")  # core.seq2seq.pipeline.Seq2SeqOutcome
+reply_outcome: Slot[Any] = Slot("reply_outcome")  # core.seq2seq.pipeline.KeptReply (ui/workspace.reply_model)
 reply_epochs: Slot[int] = Slot("reply_epochs")
 reply_generated: Slot[list] = Slot("reply_generated")  # [(decoder name, Reply)]
 reply_retrieved: Slot[str] = Slot("reply_retrieved")
 curve_job: Slot[Job] = Slot("curve_job")  # the Train page's learning curve (core.classifier.curve)
 curve_result: Slot[Any] = Slot("curve_result")  # core.classifier.curve.CurveResult
+batch_job: Slot[Job] = Slot("batch_job")  # the Predict page's file of sentences (core.classifier.batch)
+batch_result: Slot[Any] = Slot("batch_result")  # core.classifier.batch.BatchResult
+teacher_password: Slot[str] = Slot("teacher_password")  # the admin password that unlocked the teacher's view
 
 
 @st.cache_resource(show_spinner=False)
@@ -266,6 +271,39 @@ def set_job(new_job: Job) -> None:
     st.session_state.job = new_job
 
 
+def start_job(function: JobFunction, name: str, gpu: bool = False) -> Job:
+    """Queue a job of this session under its owner (the teacher's view names it); TrainingBusyError while another
+    of its jobs is queued or running."""
+    return submit_job(running_job(), function, name=name, gpu=gpu, owner=owner())
+
+
+def owner() -> Owner:
+    """This session on the teacher's view: its nickname, and a label made from its workspace token (stable across
+    refreshes), else from the session id."""
+    current = workspace()
+    return Owner(owner_label(current.token if current else session_id()), nickname())
+
+
+def nickname() -> str:
+    """The nickname this session chose ("" when none), kept in its workspace."""
+    if "nickname" not in st.session_state:
+        current = workspace()
+        if current is None:
+            return ""
+        st.session_state.nickname = current.nickname()
+    return st.session_state.nickname
+
+
+def set_nickname(name: str) -> None:
+    """A nickname already cleaned (core.storage.board.clean_nickname); a job already running takes it too."""
+    st.session_state.nickname = name
+    _save(lambda ws: ws.set_nickname(name))
+    renamed = owner()
+    for value in list(st.session_state.values()):
+        if isinstance(value, Job) and value.running:
+            value.owner = renamed
+
+
 def model() -> ActiveModel | None:
     return st.session_state.get("model")
 
@@ -289,6 +327,7 @@ def show_model(active: ActiveModel) -> None:
     st.session_state.model = active
     predictions.set([])
     eval_report.set(None)
+    batch_result.set(None)
     walkthrough.set(None)
 
 
@@ -317,6 +356,24 @@ def _load_run(run: Run) -> None:
         run.val_texts, run.val_labels = stored.val_texts, stored.val_labels
 
 
+def explain_summary_of(active: ActiveModel) -> list | None:
+    """The model-level explanation of the active model: this session's, else the one its workspace kept for it
+    (looked up once per model version)."""
+    stored = explain_summary.get()
+    if stored is None or stored[0] != active.version:
+        from core.explain.summary import stored_summary  # torch: only where a model is explained
+
+        summaries, current = None, workspace()
+        try:
+            summaries = stored_summary(current, active.source) if current is not None else None
+        except (KeyError, TypeError, ValueError, AttributeError, sqlite3.Error) as error:
+            _log.warning("workspace %s: the explanation of %s did not load: %s", current.id, active.source, error)
+            _save(lambda ws: ws.forget("summary"))  # a summary is recomputed in a minute; a broken one only misleads
+        stored = (active.version, summaries)
+        explain_summary.set(stored)
+    return stored[1]
+
+
 def session_id() -> str:
     """This browser session's id (Streamlit's), e.g. to slow down one client's wrong admin passwords."""
     context = get_script_run_ctx()
@@ -329,7 +386,7 @@ def workspace() -> Workspace | None:
     return st.session_state.get("workspace")
 
 
-def workspace_error() -> str | None:
+def workspace_error() -> str | AttentionLabError | None:
     return st.session_state.get("workspace_error")
 
 
@@ -343,4 +400,4 @@ def _save(action: Callable[[Workspace], Any]) -> None:
         st.session_state.workspace_error = None
     except (AttentionLabError, OSError, sqlite3.Error) as error:
         _log.warning("workspace %s: not saved: %s", current.id, error)
-        st.session_state.workspace_error = str(error)
+        st.session_state.workspace_error = reported(error)

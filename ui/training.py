@@ -22,11 +22,11 @@ from core.classifier.runs import KeptRuns, keeping_job
 from core.config import ModelConfig, TokenizerConfig, TrainConfig
 from core.corpus.data import Dataset
 from core.corpus.tokenizer import Tokenizer
-from core.jobs import JobSnapshot, start_job
+from core.jobs import JobSnapshot
 from core.training.loop import TrainEvent, overfitting, perplexity
 from ui import state
 from ui.errors import guarded
-from ui.i18n import plain, t
+from ui.i18n import error_text, plain, t
 from ui.widgets import duration, progress_line, queue_wait
 
 # Seconds between two polls of a running job, and of a queued one: each poll reruns the fragment in the browser,
@@ -101,7 +101,7 @@ def live_job(job_key: str, render: Callable[[JobSnapshot], None], on_finish: Cal
 def render_share(snapshot: JobSnapshot, label: Callable[[float], str]) -> None:
     """A job whose events are the share done (0..1): a progress bar while it runs, one line if it failed."""
     if snapshot.state == "failed":
-        st.error(plain(snapshot.error) if snapshot.error else t("failed"))
+        st.error(plain(error_text(snapshot.error)) if snapshot.error else t("failed"))
     elif snapshot.state == "running":
         done = float(snapshot.events[-1]) if snapshot.events else 0.0
         st.progress(done, text=label(done))
@@ -116,7 +116,7 @@ def start_training(dataset: Dataset, model_config: ModelConfig, train_config: Tr
     train = partial(train_runs, dataset, model_config, train_config, poolings, tokenizer, tokenizer_config)  # picklable
     job = keeping_job(train, state.next_run_number(), state.workspace())
     gpu = train_config.device != "cpu"  # 'auto' takes a GPU where the cluster has one
-    state.set_job(start_job(state.running_job(), job, name=JOB_NAME, gpu=gpu))
+    state.set_job(state.start_job(job, JOB_NAME, gpu=gpu))
 
 
 def render_progress(state_name: str, events: list[TrainEvent], n_epochs: int, prefix: str, *, overall: float | None = None,
@@ -200,7 +200,7 @@ def _replace_points(figure, steps: list[dict], epochs: list[dict], steps_per_epo
 def render_training(snapshot: JobSnapshot) -> None:
     """The classifier's sweep: the current run's progress and curves, with the sweep's overall share and ETA."""
     if snapshot.state == "failed":
-        st.error(plain(snapshot.error) if snapshot.error else t("failed"))
+        st.error(plain(error_text(snapshot.error)) if snapshot.error else t("failed"))
     baseline = next((e for e in snapshot.events if isinstance(e, BaselineEvent)), None)
     reference = baseline.accuracy if baseline else None
     events = [e for e in snapshot.events if isinstance(e, RunEvent)]
@@ -220,6 +220,15 @@ def render_training(snapshot: JobSnapshot) -> None:
         st.warning(t("overfitting"), icon=":material/trending_up:")
     if snapshot.state == "stopped":
         stopped_warning([e.event for e in events])
+
+
+def history_chart(history: dict, key: str, second: str = "accuracy") -> None:
+    """A finished training's curves from the history its model keeps (a reply model brought back from the
+    workspace); its epoch rows give the steps per epoch."""
+    epochs, steps = history.get("epochs", []), history.get("steps", [])
+    if epochs:
+        per_epoch = epochs[-1]["step"] / max(epochs[-1]["epoch"], 1)
+        st.plotly_chart(_curves(steps, epochs, per_epoch, len(epochs), second), key=key)
 
 
 def stopped_warning(events: list[TrainEvent]) -> None:

@@ -1,19 +1,23 @@
-"""Shared render helpers: attention and piece chips (escaped HTML), progress lines, notices."""
+"""Shared render helpers: attention and piece chips (escaped HTML), progress lines, notices, tables that wrap."""
 
 from __future__ import annotations
 
 import html
 import json
 import math
+import numbers
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+import pandas as pd
 import streamlit as st
 
 from core import plots
+from core.corpus.data import UPLOAD_EXTENSIONS
 from core.corpus.tokenizer import WORD_START, Tokenizer, display_piece, is_word_start, piece_surfaces
 from ui import state
-from ui.i18n import STRINGS, plain, t
+from ui.i18n import STRINGS, error_text, plain, t
 
 if TYPE_CHECKING:  # torch: not needed to draw a page
     from core.classifier.task import Prediction
@@ -60,8 +64,9 @@ def piece_chips_html(pieces: Sequence[str]) -> str:
     for i, piece in enumerate(pieces):
         if is_word_start(piece) or i == 0:
             word += 1
-        marker = f'<span style="opacity:0.45">{WORD_START}</span>' if is_word_start(piece) else ""
-        text = html.escape(piece[1:] if is_word_start(piece) else display_piece(piece))
+        lone = piece == WORD_START  # shown as ␣ (display_piece): a faint ▁ alone read as an underscore
+        marker = f'<span style="opacity:0.45">{WORD_START}</span>' if is_word_start(piece) and not lone else ""
+        text = html.escape(piece[1:] if is_word_start(piece) and not lone else display_piece(piece))
         gap = "margin-left:0.55em;" if i and is_word_start(piece) else ""
         style = f"{CHIP}{gap} background:{WORD_COLORS[word % len(WORD_COLORS)]};"
         chips.append(f'<span title="{html.escape(piece)}" style="{style}">{marker}{text}</span>')
@@ -109,9 +114,7 @@ def progress_line(progress: float, eta_s: float, rate: float, prefix: str = "") 
     return " · ".join(parts)
 
 
-# What core.data.load_corpus reads. .xls is not offered: the reader refuses it with a message saying how
-# to convert it, so the picker shouldn't suggest it.
-CORPUS_TYPES = ("xlsx", "csv", "tsv", "json")
+CORPUS_TYPES = UPLOAD_EXTENSIONS  # what the corpus upload fields name (.xls is refused with how to convert it)
 
 
 def file_uploader(label: str, types: Sequence[str], key: str, **kwargs):
@@ -120,7 +123,8 @@ def file_uploader(label: str, types: Sequence[str], key: str, **kwargs):
     Streamlit 1.67 has no parameter for the drop zone's texts ("Upload", "200MB per file • …", "Drag and drop
     a file here"; streamlit/streamlit#13500 asks for one), so a style scoped to this widget's key (Streamlit
     gives a keyed element the class `st-key-<key>`) hides them and writes ours with CSS `content`.
-    File names, sizes and Streamlit's own error for a refused file still show as Streamlit writes them.
+    `types` is the hint only: Streamlit's own refusal of another type is an English tooltip on a red chip that
+    stays, so every file is accepted and core refuses a wrong one in a line of the user's language.
     """
     scope = f".st-key-{key} [data-testid='stFileUploaderDropzone']"
     limit = t("upload.limit", mb=st.get_option("server.maxUploadSize"), types=", ".join(x.upper() for x in types))
@@ -131,7 +135,7 @@ def file_uploader(label: str, types: Sequence[str], key: str, **kwargs):
     rules = "".join(f"{selector} {{font-size:0}} {selector}::after {{content:{json.dumps(text, ensure_ascii=False)};"
                     f" font-size:0.875rem}}" for selector, text in replaced)
     st.html(f"<style>{rules}</style>")
-    return st.file_uploader(label, type=list(types), key=key, **kwargs)
+    return st.file_uploader(label, key=key, **kwargs)
 
 
 def needs_model() -> None:
@@ -149,6 +153,36 @@ def needs_data() -> None:
     st.page_link("pages/data.py", label=t("go_data"), icon=":material/table:")
 
 
+LONG_RUN = re.compile(r"\S{13,}")
+ZERO_WIDTH_SPACE = "\u200b"
+
+
+def breakable(text: str, every: int = 12) -> str:
+    """Invisible break opportunities every `every` characters inside longer runs without a space (a file name, a
+    nickname): a table column is at least as wide as its longest unbreakable run."""
+    return LONG_RUN.sub(lambda run: ZERO_WIDTH_SPACE.join(run[0][i:i + every] for i in range(0, len(run[0]), every)),
+                        text)
+
+
+def text_table(frame: pd.DataFrame, floats: str = ".3f") -> None:
+    """A small table whose cells wrap to the page's width. st.dataframe's grid keeps each column as wide as its
+    longest cell and scrolls sideways with its scrollbar hidden until hovered: at 1000 px its last columns looked
+    cut off. st.table reads Markdown in every cell and header, so each goes through plain(). Integers are written
+    with thousands separators, floats with `floats`, a missing value as —."""
+
+    def cell(value: object) -> str:
+        if pd.api.types.is_scalar(value) and pd.isna(value):
+            return "—"
+        if isinstance(value, numbers.Integral):
+            return f"{value:,}"
+        if isinstance(value, numbers.Real):
+            return plain(format(value, floats))  # a minus sign or a dot is Markdown punctuation too
+        return plain(breakable(str(value)))
+
+    st.table(pd.DataFrame({plain(c): [cell(v) for v in frame[c]] for c in frame.columns}), hide_index=True)
+
+
 def show_error(error: Exception) -> None:
-    """A core error's own message, as text (it may quote a file's name or a label); never a traceback."""
-    st.error(plain(str(error)), icon=":material/error:")
+    """A core error's line in the session's language, as text (it may quote a file's name or a label); never a
+    traceback."""
+    st.error(plain(error_text(error)), icon=":material/error:")

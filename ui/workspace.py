@@ -11,22 +11,34 @@ import streamlit as st
 from core.config import DataConfig
 from core.corpus.data import load_corpus
 from core.corpus.tokenizer import TokenizerReport
+from core.errors import AttentionLabError
+from core.storage import board
 from core.storage.share import decode, encode
 from core.storage.workspace import Workspace, create_workspace, open_workspace
 from ui import state
 from ui.errors import new_error_id
-from ui.i18n import plain, t
+from ui.i18n import error_text, plain, t
 from ui.settings import WIDGET_DEFAULTS
 
 TOKEN_PARAM = "w"
 _log = logging.getLogger(__name__)
 
 
+MISSING_KEY = "workspace_missing"  # the session was opened with a ?w= key that opens no workspace
+
+
 def open_session_workspace() -> None:
-    """Every run: keep the token in the URL. First run of a session: open (or make) the workspace and load it."""
+    """Every run: keep the token in the URL. First run of a session: open (or make) the workspace and load it.
+
+    A key that opens nothing (mistyped, deleted, pruned) makes no workspace: missing_workspace() says so and offers
+    a new one, rather than an empty workspace quietly taking the place of the one the user came back for."""
     current = state.workspace()
     if current is None:
-        current = open_workspace(st.query_params.get(TOKEN_PARAM))
+        token = st.query_params.get(TOKEN_PARAM)
+        current = open_workspace(token)
+        if current is None and token:
+            st.session_state[MISSING_KEY] = True
+            return
         if current is None:
             current = create_workspace()
         else:
@@ -88,6 +100,25 @@ def _load_model(workspace: Workspace) -> None:
 _LOADERS = {"runs": _load_runs, "corpus": _load_corpus, "tokenizer": _load_tokenizer, "model": _load_model}
 
 
+def reply_model():
+    """This session's reply model (core.seq2seq.pipeline.KeptReply); the first time a session asks, the one its
+    workspace kept. Loaded here, not with the rest: only the Reply page uses it, and a bundle takes a while."""
+    if not st.session_state.get("reply_looked_up"):
+        st.session_state.reply_looked_up = True
+        current = state.workspace()
+        if current is not None and state.reply_outcome.get() is None:
+            from core.seq2seq.pipeline import stored_reply
+
+            try:
+                state.reply_outcome.set(stored_reply(current))
+            except Exception as error:  # noqa: BLE001  as in _load: named in the sidebar with a delete button
+                error_id = new_error_id()
+                st.session_state.setdefault(BROKEN_KEY, {})["reply"] = error_id
+                _log.warning("workspace %s: its reply model did not load (error %s)", current.id, error_id, exc_info=error)
+                st.rerun()  # the sidebar, drawn before the page, names it
+    return state.reply_outcome.get()
+
+
 def forget_broken(item: str) -> None:
     """The user deletes a stored item that did not load."""
     current = state.workspace()
@@ -129,6 +160,15 @@ def settings_link() -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(encode(current_settings())), ""))
 
 
+def missing_workspace() -> bool:
+    """When the address's key opened no workspace: one line and a button for a new one (True: the page waits)."""
+    if not st.session_state.get(MISSING_KEY):
+        return False
+    st.error(t("ws.missing"), icon=":material/key_off:")
+    st.button(t("ws.new"), type="primary", icon=":material/add:", on_click=reset_session, key="ws_missing_new")
+    return True
+
+
 def reset_session() -> None:
     """Forget this session's work (the widgets' settings stay); the next run opens a new workspace."""
     for key in list(st.session_state.keys()):
@@ -144,16 +184,38 @@ def delete_workspace() -> None:
     reset_session()
 
 
+def nickname_block() -> None:
+    """The session's nickname for the teacher's view and the board, kept in its workspace; the label shows it."""
+    current = state.nickname()
+    label = t("side.nickname") + (f": {plain(current)}" if current else "")
+    with st.expander(label, icon=":material/badge:"), st.form("side_nickname", border=False):
+        name = st.text_input(t("side.nickname"), value=current, label_visibility="collapsed")
+        st.caption(t("side.nickname_help", limit=board.MAX_NICKNAME))
+        if not st.form_submit_button(t("side.nickname_save")):
+            return
+        try:
+            cleaned = board.clean_nickname(name)
+        except board.BoardRefusal as refusal:
+            st.error(plain(error_text(refusal)), icon=":material/block:")
+            return
+    if cleaned != current:
+        state.set_nickname(cleaned)
+        st.rerun()  # the expander's label, drawn above, names the new one
+
+
 def sidebar_block() -> None:
     """Where the work is kept, its quota message, share-link notes, and the workspace actions."""
     st.caption(t("side.refresh"))  # not the folder: a server's paths are none of a user's business
-    if state.workspace_error():
-        st.error(plain(state.workspace_error()), icon=":material/sd_card_alert:")
+    error = state.workspace_error()
+    if error:  # a disk error's own line names the server's folder: the log has it, students get what happened
+        line = plain(error_text(error)) if isinstance(error, AttentionLabError) else t("ws.disk_error")
+        st.error(line, icon=":material/sd_card_alert:")
     broken_items()
     if st.session_state.pop("share_applied", False):
         st.info(t("ws.share_applied"), icon=":material/link:")
         for note in st.session_state.pop("share_notes", []):
             st.text(note)
+    nickname_block()
     with st.expander(t("ws.link")):
         st.caption(t("ws.link_help"))
         st.code(settings_link(), language=None, wrap_lines=True)

@@ -9,9 +9,12 @@ from dataclasses import dataclass, field
 import pandas as pd
 from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support
 
+from core.classifier.batch import predict_all, top_pieces
 from core.classifier.task import Classifier, Prediction
-from core.corpus.data import Dataset, load_dataset
+from core.corpus.data import Dataset, check_upload_name, load_dataset
 from core.errors import AttentionLabError
+
+PREDICTION_COLUMNS = ("text", "true", "predicted", "confidence", "top_pieces")  # prediction_rows
 
 
 @dataclass
@@ -43,6 +46,7 @@ def evaluate_texts(classifier: Classifier, texts: Sequence[str], labels: Sequenc
 def evaluate_file(classifier: Classifier, data: bytes, name: str, callback=None,
                   stop: threading.Event | None = None) -> EvalReport | None:
     """The Evaluate page's job on an uploaded file: read and scored in the worker, not in the web server."""
+    check_upload_name(name)
     return evaluate_dataset(classifier, load_dataset(data, name, classifier.data_config), callback, stop)
 
 
@@ -58,9 +62,9 @@ def evaluate(classifier: Classifier, texts: Sequence[str], labels: Sequence[str]
     pairs = [(t, y) for t, y in zip(texts, labels) if y in known]
     if not pairs:
         found = ", ".join(sorted(skipped)[:10])
-        raise AttentionLabError(f"None of the labels ({found}) is known to the model ({', '.join(classifier.label_names)}).")
+        raise AttentionLabError("labels_unknown", found=found, known=", ".join(classifier.label_names))
     texts, labels = [p[0] for p in pairs], [p[1] for p in pairs]
-    predictions = _predict_all(classifier, texts, progress, stop)
+    predictions = predict_all(classifier, texts, progress, stop)
     if predictions is None:
         return None
     predicted = [p.label for p in predictions]
@@ -91,16 +95,13 @@ def evaluate_dataset(classifier: Classifier, dataset: Dataset, progress=None,
     return evaluate(classifier, dataset.texts, names, progress, stop)
 
 
-def _predict_all(classifier: Classifier, texts: list[str], progress, stop=None) -> list[Prediction] | None:
-    chunk = 512
-    predictions: list[Prediction] = []
-    for start in range(0, len(texts), chunk):
-        if stop is not None and stop.is_set():
-            return None
-        predictions.extend(classifier.predict(texts[start:start + chunk]))
-        if progress is not None:
-            progress(min(1.0, (start + chunk) / len(texts)))
-    return predictions
+def prediction_rows(report: EvalReport) -> pd.DataFrame:
+    """Every scored sentence (text, true, predicted, confidence, top_pieces) in scoring order: the rows a download
+    gives. A correct row's true label is its prediction; the wrong ones are all in `misclassified`."""
+    true = dict(zip(report.misclassified["index"], report.misclassified["true"]))
+    rows = [(p.text, true.get(i, p.label), p.label, p.probabilities[p.label], top_pieces(p))
+            for i, p in enumerate(report.predictions)]
+    return pd.DataFrame(rows, columns=list(PREDICTION_COLUMNS))
 
 
 def _per_class(labels: list[str], predicted: list[str], names: list[str]) -> list[dict]:

@@ -50,6 +50,8 @@ class BiLSTMWithAttention(nn.Module):
         self.dropout = nn.Dropout(config.dropout)
         self.fc1 = nn.Linear(state_dim, config.fc_dim)
         self.fc2 = nn.Linear(config.fc_dim, config.num_classes)
+        # Training signal only (multi-task on the 감정_소분류): predictions never read it.
+        self.aux_head = nn.Linear(state_dim, config.aux_classes) if config.aux_classes else None
 
     def encode(self, ids: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Token ids (B, T) → BiLSTM states (B, T, 2H) and the mask of real tokens (B, T)."""
@@ -70,6 +72,10 @@ class BiLSTMWithAttention(nn.Module):
         """Sentence vector (B, 2H) → logits (B, C)."""
         hidden = F.relu(self.fc1(self.dropout(self.norm(context))))  # (B, F)
         return self.fc2(hidden)  # (B, C)
+
+    def classify_aux(self, context: torch.Tensor) -> torch.Tensor:
+        """Sentence vector (B, 2H) → the auxiliary head's 감정_소분류 logits (B, K)."""
+        return self.aux_head(self.dropout(self.norm(context)))  # (B, K)
 
     def forward(self, ids: torch.Tensor, lengths: torch.Tensor,
                 attention_weights: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:

@@ -70,14 +70,16 @@ class Prepared:
                                                callback, stop)
         return self.pretrained
 
-    def split(self, index: list[int], max_len: int, training: bool = False) -> Split:
-        """Encoded rows; a training split re-segments every epoch when the tokenizer samples (BPE-dropout)."""
+    def split(self, index: list[int], max_len: int, training: bool = False, aux: bool = False) -> Split:
+        """Encoded rows; a training split re-segments every epoch when the tokenizer samples (BPE-dropout), and
+        carries the 감정_소분류 labels when `aux` asks for them."""
         texts = [self.dataset.texts[i] for i in index]
         labels = [self.dataset.labels[i] for i in index]
         resample = None
         if training and self.tokenizer.config.sampling > 0:
             resample = lambda: self.tokenizer.encode_batch(texts, max_len, sample=True)  # noqa: E731
-        return Split(self.tokenizer.encode_batch(texts, max_len), labels, resample)
+        aux_labels = [self.dataset.sublabels[i] for i in index] if aux else None
+        return Split(self.tokenizer.encode_batch(texts, max_len), labels, resample, aux_labels)
 
     @cached_property
     def baseline(self) -> Baseline | None:
@@ -178,19 +180,23 @@ def train_runs(dataset: Dataset, model_config: ModelConfig, train_config: TrainC
 
 def train_run(prepared: Prepared, model_config: ModelConfig, train_config: TrainConfig,
               callback: Callback | None = None, stop: threading.Event | None = None) -> TrainOutcome:
+    aux = train_config.aux_weight > 0 and bool(prepared.dataset.sublabel_names)
     model_config = replace(model_config, vocab_size=prepared.tokenizer.vocab_size,
-                           num_classes=len(prepared.dataset.label_names))
-    train_split = prepared.split(prepared.train_index, train_config.max_len, training=True)
+                           num_classes=len(prepared.dataset.label_names),
+                           aux_classes=len(prepared.dataset.sublabel_names) if aux else 0)
+    train_split = prepared.split(prepared.train_index, train_config.max_len, training=True, aux=aux)
     val_split = prepared.split(prepared.val_index, train_config.max_len)
     pretrained = prepared.pretrained if train_config.pretrain_epochs > 0 else None
-    model, result = train_new(BiLSTMWithAttention, model_config, ClassifierTask(), train_split, val_split,
+    task = ClassifierTask(train_config.aux_weight, train_config.mixup)
+    model, result = train_new(BiLSTMWithAttention, model_config, task, train_split, val_split,
                               train_config, callback, stop, None if pretrained is None else pretrained.load_into)
     dataset = prepared.dataset
     classifier = Classifier(prepared.tokenizer, model, list(dataset.label_names), dataset.config, train_config,
                             {}, result.history(), prepared.baseline)
     best = result.best
     if best is not None:
-        classifier.metrics = {"val_accuracy": best.val_acc, "val_loss": best.val_loss, "best_epoch": result.best_epoch,
+        val_loss, val_acc = result.averaged_val or (best.val_loss, best.val_acc)  # the weights kept
+        classifier.metrics = {"val_accuracy": val_acc, "val_loss": val_loss, "best_epoch": result.best_epoch,
                               "val_macro_f1": _macro_f1(classifier, val_split), **prepared.baseline_metrics}
     return TrainOutcome(classifier, result, prepared)
 

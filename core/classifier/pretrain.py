@@ -21,7 +21,7 @@ import torch.nn.functional as F
 
 from core.classifier.model import BiLSTMWithAttention
 from core.config import ModelConfig, TrainConfig
-from core.corpus.data import HUMAN, SYSTEM, Corpus, normalize_text
+from core.corpus.data import Corpus, normalize_text, turn_columns
 from core.corpus.tokenizer import Tokenizer
 from core.training.batching import bucketed_batches, pad_batch
 from core.training.loop import BatchResult, FitResult, TrainEvent, fit, resolve_device, to_device
@@ -112,7 +112,7 @@ def dialogue_texts(corpus: Corpus) -> list[tuple[int, str]]:
     """Every non-empty human turn and counsellor reply, tagged with its dialogue (the frame's row, as a
     Dataset's `groups`)."""
     frame = corpus.frame
-    columns = [c for pair in zip(HUMAN, SYSTEM) for c in pair if c in frame.columns]
+    columns = [c for pair in turn_columns(frame) for c in pair if c]
     texts = []
     for group, row in zip(frame.index, frame[columns].itertuples(index=False)):
         texts += [(int(group), text) for text in map(normalize_text, row) if text]

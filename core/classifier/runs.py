@@ -11,7 +11,7 @@ from functools import partial
 
 from core.classifier.pipeline import TrainOutcome
 from core.config import to_dict
-from core.errors import AttentionLabError
+from core.errors import AttentionLabError, reported
 from core.jobs.queue import Finishing
 from core.storage.workspace import Run, Workspace
 from core.training.batching import steps_per_epoch
@@ -26,7 +26,7 @@ class KeptRuns:
     runs: list[Run] = field(default_factory=list)
     active: int | None = None  # the number of the run that becomes the active model; None: keep the current one
     saved: bool = False  # the runs (and the active choice) are already in the workspace
-    save_error: str | None = None  # why they could not be saved (disk quota, disk error)
+    save_error: str | AttentionLabError | None = None  # why they could not be saved (disk quota, disk error)
 
 
 def run_of(outcome: TrainOutcome, number: int) -> Run:
@@ -74,7 +74,7 @@ def keep(outcomes: list[TrainOutcome], first_number: int, workspace: Workspace |
             kept.saved = True
         except (AttentionLabError, OSError, sqlite3.Error) as error:
             _log.warning("workspace %s: runs not saved: %s", workspace.id, error)
-            kept.save_error = str(error)
+            kept.save_error = reported(error)
     return kept
 
 

@@ -14,6 +14,7 @@ from core.classifier.baseline import WEIGHTS as BASELINE_WEIGHTS
 from core.classifier.baseline import Baseline, baseline_from_members, baseline_members
 from core.classifier.model import BiLSTMWithAttention
 from core.config import DataConfig, ModelConfig, TrainConfig, to_dict
+from core.corpus.data import SUBLABEL_MISSING
 from core.corpus.tokenizer import Tokenizer
 from core.errors import BundleError
 from core.training.batching import iterate_batches, pad_batch
@@ -41,29 +42,71 @@ class Split:
     sequences: list[list[int]]
     labels: list[int]
     resample: Callable[[], list[list[int]]] | None = None
+    aux_labels: list[int] | None = None  # 감정_소분류 indices for the auxiliary head (SUBLABEL_MISSING: none)
 
     def __len__(self) -> int:
         return len(self.labels)
 
 
 class ClassifierTask:
-    """Cross-entropy over sentence labels; epochs ranked by validation accuracy, then loss."""
+    """Cross-entropy over sentence labels; epochs ranked by validation accuracy, then loss.
+
+    While training, `aux_weight` adds the auxiliary 감정_소분류 head's cross-entropy (when the model has the head
+    and the split its labels) and `mixup` mixes pairs of sentence vectors and their targets. The reported loss is
+    the main head's alone, so curves and epoch ranking compare with and without them."""
+
+    def __init__(self, aux_weight: float = 0.0, mixup: float = 0.0):
+        self.aux_weight = aux_weight
+        self.mixup = mixup
 
     def batches(self, split: Split, batch_size: int, rng: random.Random | None):
         """Training (rng given) draws a fresh segmentation each epoch when the split can; evaluation never does."""
         sequences = split.resample() if rng is not None and split.resample is not None else split.sequences
-        for _, ids, lengths, labels in iterate_batches(sequences, split.labels, batch_size, rng):
-            yield ids, lengths, labels
+        for index, ids, lengths, labels in iterate_batches(sequences, split.labels, batch_size, rng):
+            aux = None if split.aux_labels is None else torch.as_tensor([split.aux_labels[i] for i in index])
+            yield ids, lengths, labels, aux
 
     def step(self, model: BiLSTMWithAttention, batch, training: bool) -> BatchResult:
-        ids, lengths, labels = to_device(batch, model)
-        logits, _ = model(ids, lengths)  # (B, C)
-        loss = F.cross_entropy(logits, labels)
-        correct = int((logits.argmax(-1) == labels).sum())
-        return BatchResult(loss, loss.item() * len(labels), correct, len(labels), len(labels))
+        ids, lengths, labels, aux_labels = to_device(batch, model)
+        states, mask = model.encode(ids, lengths)
+        context, _ = model.pool(states, mask)  # (B, 2H)
+        if not training:
+            logits = model.classify(context)  # (B, C)
+            loss = F.cross_entropy(logits, labels)
+            return BatchResult(loss, loss.item() * len(labels), _correct(logits, labels), len(labels), len(labels))
+        share, partner = self._mixing(len(labels), context.device)
+        if partner is not None:
+            context = share * context + (1 - share) * context[partner]  # (B, 2H)
+        logits = model.classify(context)  # (B, C)
+        loss = _mixed_loss(logits, labels, share, partner)
+        objective = loss
+        if (self.aux_weight > 0 and aux_labels is not None and model.aux_head is not None
+                and bool((aux_labels != SUBLABEL_MISSING).any())):  # a batch of blanks would give nan
+            objective = objective + self.aux_weight * _mixed_loss(model.classify_aux(context), aux_labels, share,
+                                                                  partner)
+        return BatchResult(objective, loss.item() * len(labels), _correct(logits, labels), len(labels), len(labels))
+
+    def _mixing(self, rows: int, device: torch.device) -> tuple[float, torch.Tensor | None]:
+        """Mixup's share of each row and the row it is mixed with (None: no mixing)."""
+        if self.mixup <= 0 or rows < 2:
+            return 1.0, None
+        share = float(torch.distributions.Beta(self.mixup, self.mixup).sample())
+        return share, torch.randperm(rows).to(device)
 
     def rank(self, val_loss: float, val_acc: float) -> tuple:
         return (val_acc, -val_loss)
+
+
+def _mixed_loss(logits: torch.Tensor, targets: torch.Tensor, share: float, partner: torch.Tensor | None) -> torch.Tensor:
+    """Cross-entropy against the targets, mixed with the partner rows' targets as the inputs were."""
+    loss = F.cross_entropy(logits, targets, ignore_index=SUBLABEL_MISSING)
+    if partner is None:
+        return loss
+    return share * loss + (1 - share) * F.cross_entropy(logits, targets[partner], ignore_index=SUBLABEL_MISSING)
+
+
+def _correct(logits: torch.Tensor, labels: torch.Tensor) -> int:
+    return int((logits.argmax(-1) == labels).sum())
 
 
 @dataclass
@@ -162,14 +205,15 @@ def tensor_shapes(config: ModelConfig) -> tuple[dict, dict]:
               "attention.W_att.weight": (a, state), "attention.W_att.bias": (a,), "attention.W_c.weight": (1, a),
               "norm.weight": (state,), "norm.bias": (state,), "fc1.weight": (f, state), "fc1.bias": (f,),
               "fc2.weight": (config.num_classes, f), "fc2.bias": (config.num_classes,)}
+    if config.aux_classes:
+        shapes |= {"aux_head.weight": (config.aux_classes, state), "aux_head.bias": (config.aux_classes,)}
     return shapes, {}
 
 
 def _label_names(value, num_classes: int, name: str) -> list[str]:
     if (not isinstance(value, list) or len(value) != num_classes or len(set(map(str, value))) != len(value)
             or not all(isinstance(x, str) and 0 < len(x) <= MAX_TEXT for x in value)):
-        raise BundleError(f"{name}: the bundle's label names are not {num_classes} distinct short texts, "
-                          "one per output of the model; refusing it.")
+        raise BundleError("bundle_label_names", name=name, count=num_classes)
     return list(value)
 
 
@@ -179,7 +223,7 @@ def _baseline(extras: dict[str, bytes], label_names: list[str], name: str) -> Ba
     if BASELINE_WEIGHTS not in extras or BASELINE_META not in extras:
         return None
     meta = parse_member_json(extras[BASELINE_META], BASELINE_META, name)
-    unreadable = BundleError(f"{name}: the bundle's baseline is unreadable; refusing it.")
+    unreadable = BundleError("bundle_baseline", name=name)
     if not isinstance(meta, dict):
         raise unreadable
     ngrams, classes, names = meta.get("ngrams"), meta.get("classes"), meta.get("label_names")
@@ -206,9 +250,9 @@ def _baseline_shapes(data: bytes, name: str) -> dict[str, tuple[int, ...]]:
     end = 8 + int.from_bytes(data[:8], "little")
     try:
         if len(data) < 8 or end > min(8 + HEADER_ALLOWANCE, len(data)):
-            raise BundleError("header")
+            raise BundleError("bundle_header_long", name=name, member=BASELINE_WEIGHTS)
         layout = tensor_layout(parse_member_json(data[8:end], BASELINE_WEIGHTS, name), len(data) - end, name,
                                BASELINE_WEIGHTS)
     except BundleError:
-        raise BundleError(f"{name}: the bundle's baseline is unreadable; refusing it.") from None
+        raise BundleError("bundle_baseline", name=name) from None
     return {key: shape for key, (shape, _) in layout.items()}

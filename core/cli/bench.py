@@ -55,6 +55,7 @@ def run_bench(data_path: Path, quick: bool = False, log: Callable[[str], None] =
     report.update(_load_times(data_path, quick, log))
     report.update(_tokenizer_50k(dataset.texts, quick))
     report.update(_predict_latency(tokenizer, model_config, config, dataset.texts, dataset.label_names, quick))
+    report.update(_evaluate_speed(tokenizer, model_config, config, dataset, quick))
     report.update(_explain_latency(tokenizer, model_config, config, dataset.texts, dataset.label_names, quick))
     report.update(_workspace_times(tokenizer, model_config, config, dataset.texts, dataset.label_names, quick))
     return report
@@ -160,6 +161,29 @@ def _predict_latency(tokenizer, model_config, config, texts, label_names, quick:
     return {"predict_median_ms": statistics.median(timings), "predict_p95_ms": timings[int(0.95 * (len(timings) - 1))]}
 
 
+def _evaluate_speed(tokenizer, model_config, config, dataset, quick: bool) -> dict:
+    """The Evaluate page's work on 1,328 sentences (as many as the real old-release file's validation split): the
+    model and the baseline scored in batches, against the reference of predicting one sentence at a time."""
+    from core.classifier.baseline import train_baseline
+    from core.classifier.evaluate import evaluate
+
+    n = 200 if quick else 1328
+    texts = [dataset.texts[i % len(dataset.texts)] for i in range(n)]
+    labels = [dataset.label_names[dataset.labels[i % len(dataset.labels)]] for i in range(n)]
+    baseline = train_baseline(dataset.texts[:2000], dataset.labels[:2000], dataset.label_names)
+    classifier = Classifier(tokenizer, BiLSTMWithAttention(model_config).eval(), list(dataset.label_names), DataConfig(),
+                            config, baseline=baseline)
+    start = time.perf_counter()
+    evaluate(classifier, texts, labels)
+    batched = time.perf_counter() - start
+    start = time.perf_counter()
+    for text in texts:
+        classifier.predict([text])
+    one_by_one = time.perf_counter() - start
+    return {"evaluate_sentences": n, "evaluate_s": batched, "evaluate_one_by_one_s": one_by_one,
+            "evaluate_ratio": one_by_one / batched}
+
+
 def _explain_latency(tokenizer, model_config, config, texts, label_names, quick: bool) -> dict:
     """One sentence's full explanation panel (attributions, leave-one-out, deletion curves, counterfactuals) for a
     30-piece sentence with the default model size, on one CPU thread."""
@@ -241,6 +265,9 @@ def format_report(report: dict) -> str:
         lines.append(f"tokenizer training (50,000 sentences, vocab 8000): {report['tokenizer_train_50k_s']:.2f} s")
     lines.append(f"single-sentence prediction: median {report['predict_median_ms']:.1f} ms, "
                  f"p95 {report['predict_p95_ms']:.1f} ms")
+    lines.append(f"evaluation of {report['evaluate_sentences']:,} sentences with the baseline (batched): "
+                 f"{report['evaluate_s']:.2f} s; one sentence at a time, model only: "
+                 f"{report['evaluate_one_by_one_s']:.2f} s ({report['evaluate_ratio']:.1f}x)")
     lines.append(f"explanation panel ({report['explain_pieces']} pieces, 1 thread): median {report['explain_median_ms']:.0f} ms")
     lines.append(f"workspace: save a run ({report['workspace_bundle_bytes'] / 1e6:.1f} MB bundle) median "
                  f"{report['workspace_save_median_ms']:.0f} ms (max {report['workspace_save_max_ms']:.0f}); reopen with "

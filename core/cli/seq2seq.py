@@ -39,6 +39,8 @@ def _add_train(commands) -> None:
     p = commands.add_parser("train", help="train a reply generator on 사람문장k → 시스템응답k and save a bundle")
     add_data_arg(p, "AIHUB .xlsx/.csv with replies (default: the bundled sample corpus)")
     p.add_argument("--turns", choices=TURNS, default=PairConfig.turns, help="turn 1 only, or every non-empty turn")
+    p.add_argument("--max-pairs", type=int, default=PairConfig.max_pairs, metavar="N",
+                   help="at most N pairs, whole dialogues drawn at random (default 0: every pair)")
     add_training_args(p, Seq2SeqTrainConfig(), Seq2SeqConfig.emb_dim, Seq2SeqConfig.hidden_dim, DEFAULT_VOCAB)
     p.add_argument("--teacher-forcing", type=float, default=Seq2SeqTrainConfig.teacher_forcing)
     p.add_argument("--rnn", choices=RNNS, default="lstm")
@@ -55,6 +57,8 @@ def _add_generate(commands) -> None:
     p.add_argument("--length-penalty", type=float, default=DecodeConfig.length_penalty, help="GNMT alpha")
     p.add_argument("--mbr", type=int, default=0, metavar="N", help="choose among the greedy reply and N samples by "
                    "minimum Bayes risk (mean chrF against the others); 0 = off")
+    p.add_argument("--no-stutter-guard", action="store_true",
+                   help="let a piece repeat the pieces just before it back to back (barred by default)")
     p.add_argument("--json", action="store_true", help="print a JSON list: reply, source_tokens, target_tokens, attention")
     p.add_argument("sentences", nargs="+")
     p.set_defaults(func=_generate)
@@ -68,6 +72,8 @@ def _add_evaluate(commands) -> None:
     p.add_argument("--limit", type=int, default=None, help="score only the first N pairs")
     p.add_argument("--beam", type=int, default=1, help="beam size (1 = greedy)")
     p.add_argument("--mbr", type=int, default=0, metavar="N", help="minimum-Bayes-risk choice among greedy + N samples")
+    p.add_argument("--no-stutter-guard", action="store_true",
+                   help="let a piece repeat the pieces just before it back to back (barred by default)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(func=_evaluate)
 
@@ -77,7 +83,7 @@ def _train(args) -> int:
     from core.seq2seq.pipeline import train_seq2seq
 
     settings = _check_train_args(args)
-    pair_config = PairConfig(turns=args.turns)
+    pair_config = PairConfig(turns=args.turns, max_pairs=args.max_pairs)
     pairs = build_pairs(read_corpus(args.data, pair_config.max_chars), pair_config)
     report = pairs.report
     print(f"{len(pairs)} pairs from {report.rows_read} dialogues (turns={args.turns}; dropped "
@@ -90,7 +96,8 @@ def _train(args) -> int:
     m = outcome.generator.metrics
     print(f"saved {args.out}: best epoch {m['best_epoch']}, val loss {m['val_loss']:.3f}, perplexity "
           f"{m['val_perplexity']:.2f}, chrF {m['val_chrf']:.1f} (retrieval {m['retrieval_chrf']:.1f}), "
-          f"distinct replies {m['val_distinct']:.0%}, {m['sentences_per_s']:.0f} sentences/s", file=sys.stderr)
+          f"distinct replies {m['val_distinct']:.0%}, stutter {m['val_stutter']:.1%} (retrieval "
+          f"{m['retrieval_stutter']:.1%}), {m['sentences_per_s']:.0f} sentences/s", file=sys.stderr)
     decode = outcome.generator.decode_config(args.beam)
     for example in outcome.report.examples[:3]:
         reply = outcome.generator.reply_texts([example.source], decode)[0]
@@ -106,13 +113,14 @@ def _generate(args) -> int:
         raise AttentionLabError("--beam and --max-len must be at least 1, --mbr at least 0.")
     generator = load_generator(Path(args.model), name=Path(args.model).name)
     decode = DecodeConfig(beam_size=args.beam, length_penalty=args.length_penalty, samples=args.mbr,
+                          block_stutter=not args.no_stutter_guard,
                           max_len=args.max_len or generator.decode_config().max_len)
     replies = generator.generate(args.sentences, decode)
     if args.json:
         print(json.dumps([r.to_json() for r in replies], ensure_ascii=False))
         return 0
     for r in replies:
-        print(f"{r.source}\n  → {r.reply}   (log P {r.log_prob:.2f})")
+        print(f"{r.source}\n  → {r.reply}   (log P {r.log_prob:.2f}{', stutters' if r.stutters else ''})")
     return 0
 
 
@@ -127,12 +135,14 @@ def _evaluate(args) -> int:
     pair_config = replace(generator.pair_config, turns=args.turns or generator.pair_config.turns)
     pairs = build_pairs(read_corpus(args.data, pair_config.max_chars), pair_config)
     sources, references = pairs.sources[:args.limit], pairs.targets[:args.limit]
-    report = evaluate_generator(generator, sources, references, generator.decode_config(args.beam, args.mbr))
+    decode = replace(generator.decode_config(args.beam, args.mbr), block_stutter=not args.no_stutter_guard)
+    report = evaluate_generator(generator, sources, references, decode)
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False))
         return 0
     print(f"{report.n} pairs: chrF {report.chrf:.2f} (retrieval {report.retrieval_chrf:.2f}), distinct replies "
-          f"{report.distinct:.0%}, loss {report.loss:.3f}, perplexity {report.perplexity:.1f}")
+          f"{report.distinct:.0%}, stutter {report.stutter:.1%} (retrieval {report.retrieval_stutter:.1%}), "
+          f"loss {report.loss:.3f}, perplexity {report.perplexity:.1f}")
     return 0
 
 
@@ -141,6 +151,8 @@ def _check_train_args(args) -> dict:
         raise AttentionLabError("--beam must be at least 1.")
     if not 0.0 <= args.teacher_forcing <= 1.0:
         raise AttentionLabError("--teacher-forcing is a ratio between 0 and 1.")
+    if args.max_pairs < 0:
+        raise AttentionLabError("--max-pairs must be 0 (every pair) or more.")
     check_output_dir(args.out)
     return loop_settings(args)
 

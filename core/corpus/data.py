@@ -1,4 +1,5 @@
-"""Read AIHUB 감성 대화 말뭉치 files (both releases as xlsx or CSV/TSV, or the JSON release) and build datasets."""
+"""Read AIHUB 감성 대화 말뭉치 files (every spreadsheet layout as xlsx or CSV/TSV, or the JSON release) and build
+datasets."""
 
 from __future__ import annotations
 
@@ -23,14 +24,20 @@ Source = str | Path | bytes | BinaryIO
 META_COLUMNS = ["연령", "성별", "상황키워드", "신체질환", "감정_대분류", "감정_소분류"]
 OLD_COLUMNS = ["번호", *META_COLUMNS] + [f"{who}{k}" for k in range(1, 5) for who in ("사람문장", "시스템응답")]
 NEW_COLUMNS = ["", *META_COLUMNS] + [f"{who}{k}" for k in range(1, 4) for who in ("사람문장", "시스템문장")]
+WAVE_COLUMNS = [*META_COLUMNS, "사람문장1", "기계문장1", "사람문장2", "기계문장2", "사람문장3"]  # 평가용 Wave 대본
 REQUIRED = ["감정_대분류", "사람문장1"]
-HUMAN = [f"사람문장{k}" for k in range(1, 5)]
-SYSTEM = [f"시스템응답{k}" for k in range(1, 5)]  # the new release's 시스템문장k is renamed to this
+HUMAN, SYSTEM = "사람문장", "시스템응답"  # turn k's columns are HUMAN + k and SYSTEM + k, for any number of turns
+# The reply column's name per layout (each read as 시스템응답k): the old release, the new release (221115) and the
+# "평가용 Wave 대본" workbook; a header with none of them, or with a mix, is read as a generic layout.
+SYSTEM_LAYOUTS = {"시스템응답": "old", "시스템문장": "new", "기계문장": "wave"}
+_TURN_COLUMN = re.compile(r"(사람문장|시스템응답|시스템문장|기계문장)([1-9][0-9]{0,2})")
 
 EMOTIONS6 = ("기쁨", "당황", "분노", "불안", "상처", "슬픔")
 BINARY = ("긍정", "부정")
 BINARY_POSITIVE = "기쁨"
+SUBLABEL_MISSING = -100  # cross-entropy's default ignore_index: a blank 감정_소분류 gives no auxiliary loss
 
+UPLOAD_EXTENSIONS = ("xlsx", "csv", "tsv", "json")  # what the app's upload fields offer
 MAX_FILE_BYTES = 200 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 1024 * 1024 * 1024  # an xlsx inflating past this is treated as a zip bomb
 MAX_ROWS = 300_000
@@ -69,13 +76,15 @@ class Corpus:
     """The rows of one spreadsheet, renamed to the old-release columns."""
 
     frame: pd.DataFrame
-    release: str  # "old" (15 columns) | "new" (221115) | "json" (the official JSON release)
+    # "old" (15 columns) | "new" (221115) | "wave" (기계문장k) | "generic" | "json" (the JSON release) | "mixed"
+    release: str
     source_name: str
     sheet: str
     rows_read: int
     rows_capped: int = 0
     cells_cut: int = 0
     parts: list[PartReport] = field(default_factory=list)  # one per file when several were joined, else empty
+    turns: int = 0  # the last k whose 사람문장k has text in some row (3 in a 15-column file with turn 4 left empty)
 
 
 @dataclass
@@ -111,6 +120,10 @@ class Dataset:
     report: DatasetReport
     config: DataConfig
     groups: list[int] = field(default_factory=list)  # the dialogue (row) each example comes from
+    # 감정_소분류 of each example as an index into sublabel_names (SUBLABEL_MISSING where blank), for an auxiliary
+    # head; empty when the file lacks the column or the task already is emotion58.
+    sublabels: list[int] = field(default_factory=list)
+    sublabel_names: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if not self.groups:
@@ -130,7 +143,7 @@ def load_corpus(source: Source, name: str | None = None, max_chars: int = 1000) 
     if data.startswith(_ZIP_MAGIC):
         frame, sheet = _read_xlsx(data, name)
     elif data.startswith(_OLE_MAGIC):
-        raise CorpusError(_ole_message(data, name))
+        raise CorpusError(_ole_problem(data), name=name)
     elif _looks_like_json(data):
         return _read_json(data, name, max_chars)
     else:
@@ -149,12 +162,21 @@ def load_uploads(files: list[tuple[bytes, str]], max_chars: int = 1000) -> tuple
     A workspace keeps one file per corpus (core/storage/workspace.py save_corpus), so several files are kept as their
     joined rows written as one xlsx: reopening the workspace gives the same rows (read back as one file, so without
     the per-file report)."""
+    for _, name in files:
+        check_upload_name(name)
     if len(files) == 1:
         return load_corpus(files[0][0], files[0][1], max_chars), files[0][0]
     corpus = join_corpora([load_corpus(data, name, max_chars) for data, name in files])
     buffer = io.BytesIO()
     write_xlsx(corpus.frame, buffer)
     return corpus, buffer.getvalue()
+
+
+def check_upload_name(name: str) -> None:
+    """The app's upload fields take any file, so one of another kind gets this line (in the user's language) rather
+    than the browser's refusal. A .xls passes: the reader says how to convert it. The command line reads any name."""
+    if Path(name).suffix.lower().lstrip(".") not in (*UPLOAD_EXTENSIONS, "xls"):
+        raise CorpusError("file_extension", name=name, extensions=", ".join(f".{x}" for x in UPLOAD_EXTENSIONS))
 
 
 def join_corpora(corpora: list[Corpus]) -> Corpus:
@@ -166,7 +188,7 @@ def join_corpora(corpora: list[Corpus]) -> Corpus:
     if len(corpora) == 1:
         return corpora[0]
     if not corpora:
-        raise CorpusError("No corpus files were given.")
+        raise CorpusError("no_files")
     seen: set[tuple[str, ...]] = set()
     frames, parts = [], []
     for corpus in corpora:
@@ -182,12 +204,12 @@ def join_corpora(corpora: list[Corpus]) -> Corpus:
     releases = {c.release for c in corpora}
     return Corpus(frame, releases.pop() if len(releases) == 1 else "mixed", " + ".join(c.source_name for c in corpora),
                   ", ".join(dict.fromkeys(c.sheet for c in corpora)), sum(c.rows_read for c in corpora),
-                  sum(c.rows_capped for c in corpora), sum(c.cells_cut for c in corpora), parts)
+                  sum(c.rows_capped for c in corpora), sum(c.cells_cut for c in corpora), parts, _turns_used(frame))
 
 
 def _dialogue_keys(frame: pd.DataFrame) -> pd.Series:
     """Each row's non-empty human turns, normalised: the same dialogue has the same key in either layout."""
-    columns = [c for c in HUMAN if c in frame.columns]  # the new release has three turns, the old four
+    columns = human_columns(frame)  # the new release has three turns, the old four
     turns = frame[columns].map(normalize_text)
     return pd.Series([tuple(t for t in row if t) for row in turns.itertuples(index=False)], index=frame.index,
                      dtype=object)
@@ -203,7 +225,7 @@ def build_dataset(corpus: Corpus, config: DataConfig) -> Dataset:
     frame = corpus.frame
     label_column = "감정_소분류" if config.task == "emotion58" else "감정_대분류"
     if label_column not in frame.columns:
-        raise CorpusError(f"{corpus.source_name}: task {config.task} needs the column {label_column}, which is missing.")
+        raise CorpusError("task_column_missing", name=corpus.source_name, task=config.task, column=label_column)
     texts = _texts(frame, config)  # indexed by the dialogue's row; a row repeats in the turns mode
     labels = frame[label_column].map(normalize_text)
     if config.task == "binary":
@@ -214,6 +236,9 @@ def build_dataset(corpus: Corpus, config: DataConfig) -> Dataset:
     keep = ~(empty_text | missing_label)
     table = pd.DataFrame({"text": texts[keep].to_numpy(), "label": labels[keep].to_numpy(),
                           "group": texts.index[keep].to_numpy()})
+    has_sublabels = config.task != "emotion58" and "감정_소분류" in frame.columns
+    if has_sublabels:
+        table["sublabel"] = frame["감정_소분류"].map(normalize_text).reindex(texts.index)[keep].to_numpy()
     deduped = table.drop_duplicates(subset="text", keep="first")
     label_names = _label_order(deduped["label"], config.task)
     counts = Counter(deduped["label"])
@@ -226,8 +251,13 @@ def build_dataset(corpus: Corpus, config: DataConfig) -> Dataset:
     )
     _check_usable(report, corpus.source_name)
     index = {name: i for i, name in enumerate(label_names)}
-    return Dataset(deduped["text"].tolist(), [index[x] for x in deduped["label"]], label_names, report, config,
-                   [int(g) for g in deduped["group"]])
+    dataset = Dataset(deduped["text"].tolist(), [index[x] for x in deduped["label"]], label_names, report, config,
+                      [int(g) for g in deduped["group"]])
+    if has_sublabels:
+        dataset.sublabel_names = sorted(set(deduped["sublabel"]) - {""})
+        sub_index = {name: i for i, name in enumerate(dataset.sublabel_names)}
+        dataset.sublabels = [sub_index.get(x, SUBLABEL_MISSING) for x in deduped["sublabel"]]
+    return dataset
 
 
 def write_xlsx(frame: pd.DataFrame, target: str | Path | BinaryIO, sheet: str = "Sheet1") -> None:
@@ -257,15 +287,15 @@ def _read_bytes(source: Source, name: str | None) -> tuple[bytes, str]:
     if isinstance(source, (str, Path)):
         path = Path(source)
         if not path.is_file():
-            raise CorpusError(f"File not found: {path}")
+            raise CorpusError("file_not_found", path=path)
         if path.stat().st_size > MAX_FILE_BYTES:
-            raise CorpusError(f"{path.name}: file is larger than {MAX_FILE_BYTES // 2**20} MB.")
+            raise CorpusError("file_too_large", name=path.name, mb=MAX_FILE_BYTES // 2**20)
         return path.read_bytes(), name or path.name
     data = source if isinstance(source, bytes) else source.read()
     if len(data) > MAX_FILE_BYTES:
-        raise CorpusError(f"{name or 'upload'}: file is larger than {MAX_FILE_BYTES // 2**20} MB.")
+        raise CorpusError("file_too_large", name=name or "upload", mb=MAX_FILE_BYTES // 2**20)
     if not data.strip():
-        raise CorpusError(f"{name or 'upload'}: the file is empty.")
+        raise CorpusError("file_empty", name=name or "upload")
     return data, name or getattr(source, "name", "upload")
 
 
@@ -284,8 +314,8 @@ def _read_xlsx(data: bytes, name: str) -> tuple[pd.DataFrame, str]:
     except CorpusError:
         raise
     except Exception as error:  # calamine raises several types for damaged files
-        raise CorpusError(f"{name}: the spreadsheet is damaged or not an Excel workbook ({type(error).__name__}).") from None
-    raise CorpusError(_missing_columns_message(name, found))
+        raise CorpusError("xlsx_damaged", name=name, problem=type(error).__name__) from None
+    raise _missing_columns(name, found)
 
 
 def _check_zip(data: bytes, name: str) -> None:
@@ -294,11 +324,11 @@ def _check_zip(data: bytes, name: str) -> None:
             members = archive.infolist()
             names = {m.filename for m in members}
     except zipfile.BadZipFile:
-        raise CorpusError(f"{name}: the file looks like a zip/xlsx but is corrupted.") from None
+        raise CorpusError("zip_corrupted", name=name) from None
     if "[Content_Types].xml" not in names:
-        raise CorpusError(f"{name}: this is a zip archive, not an Excel workbook (.xlsx).")
+        raise CorpusError("zip_not_xlsx", name=name)
     if sum(m.file_size for m in members) > MAX_UNZIPPED_BYTES or len(members) > 10_000:
-        raise CorpusError(_bomb_message(name))
+        raise CorpusError("zip_bomb", name=name, mb=MAX_UNZIPPED_BYTES // 2**20)
     _check_inflated_size(data, name)
 
 
@@ -313,21 +343,16 @@ def _check_inflated_size(data: bytes, name: str) -> None:
                     while chunk := stream.read(_CHUNK):
                         inflated += len(chunk)
                         if inflated > MAX_UNZIPPED_BYTES:
-                            raise CorpusError(_bomb_message(name))
+                            raise CorpusError("zip_bomb", name=name, mb=MAX_UNZIPPED_BYTES // 2**20)
     except CorpusError:
         raise
     except Exception as error:  # zipfile raises several types for damaged members (bad CRC, zlib, encryption)
-        raise CorpusError(f"{name}: the workbook is damaged ({type(error).__name__}).") from None
+        raise CorpusError("workbook_damaged", name=name, problem=type(error).__name__) from None
 
 
-def _bomb_message(name: str) -> str:
-    return f"{name}: the workbook inflates to more than {MAX_UNZIPPED_BYTES // 2**20} MB; refusing it (zip bomb guard)."
-
-
-def _ole_message(data: bytes, name: str) -> str:
-    if "EncryptedPackage".encode("utf-16-le") in data[:1_000_000]:
-        return f"{name}: the workbook is password-protected (encrypted). Save it without a password and upload again."
-    return f"{name}: this is a legacy .xls (Excel 97-2003) file. Open it in Excel and save as .xlsx or CSV."
+def _ole_problem(data: bytes) -> str:
+    """An OLE file is an encrypted workbook or a legacy .xls: each has its own way out."""
+    return "xlsx_encrypted" if "EncryptedPackage".encode("utf-16-le") in data[:1_000_000] else "xls_legacy"
 
 
 def _read_delimited(data: bytes, name: str) -> pd.DataFrame:
@@ -337,10 +362,10 @@ def _read_delimited(data: bytes, name: str) -> pd.DataFrame:
     try:
         frame = pd.read_csv(io.StringIO(text), sep=separator, dtype=object, nrows=MAX_ROWS + 1, keep_default_na=True)
     except Exception as error:
-        raise CorpusError(f"{name}: not a spreadsheet or a readable CSV/TSV file ({type(error).__name__}).") from None
+        raise CorpusError("csv_unreadable", name=name, problem=type(error).__name__) from None
     frame.columns = [_clean_header(c) for c in frame.columns]
     if not all(c in frame.columns for c in REQUIRED):
-        raise CorpusError(_missing_columns_message(name, {"csv": list(frame.columns)}))
+        raise _missing_columns(name, {"csv": list(frame.columns)})
     return frame
 
 
@@ -348,13 +373,13 @@ def _decode(data: bytes, name: str) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16")
     if b"\x00" in data[:4096]:
-        raise CorpusError(f"{name}: this is a binary file, not a spreadsheet or CSV.")
+        raise CorpusError("binary_file", name=name)
     for encoding in ("utf-8-sig", "cp949"):  # cp949 is a superset of EUC-KR (Korean Excel)
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise CorpusError(f"{name}: text is neither UTF-8 nor CP949/EUC-KR; save the CSV as UTF-8.")
+    raise CorpusError("text_encoding", name=name)
 
 
 def _looks_like_json(data: bytes) -> bool:
@@ -369,9 +394,7 @@ def _read_json(data: bytes, name: str, max_chars: int) -> Corpus:
         try:
             return _to_corpus(_read_delimited(data, name), name, "csv", max_chars)
         except CorpusError:
-            if isinstance(error, JSONNestingError):
-                raise CorpusError(f"{name}: the JSON is {error}; refusing it.") from None
-            raise CorpusError(f"{name}: not valid UTF-8 JSON ({_json_problem(error)}).") from None
+            raise _json_error(error, name) from None
     dialogues = _json_dialogues(payload, name)
     rows = [_json_row(dialogue, index, name) for index, dialogue in enumerate(dialogues[: MAX_ROWS + 1])]
     frame = pd.DataFrame(rows, columns=OLD_COLUMNS, dtype=object)
@@ -408,21 +431,23 @@ def json_nesting(data: bytes) -> tuple[int, int]:
     return deepest, opened
 
 
-def _json_problem(error: Exception) -> str:
+def _json_error(error: ValueError, name: str) -> CorpusError:
+    if isinstance(error, JSONNestingError):
+        return CorpusError("json_too_deep", name=name, depth=MAX_JSON_DEPTH)
     if isinstance(error, json.JSONDecodeError):
-        return f"{error.msg} at line {error.lineno}, column {error.colno}"
+        return CorpusError("json_syntax", name=name, problem=error.msg, line=error.lineno, column=error.colno)
     if isinstance(error, UnicodeDecodeError):
-        return "the bytes are not UTF-8"
-    return str(error).split(":")[0][:100]  # e.g. a number too long to convert
+        return CorpusError("json_not_utf8", name=name)
+    return CorpusError("json_invalid", name=name, problem=str(error).split(":")[0][:100])  # a number too long
 
 
 def _json_dialogues(payload: object, name: str) -> list:
     if isinstance(payload, dict) and "talk" in payload:
         payload = [payload]  # a single dialogue
     if not isinstance(payload, list):
-        raise CorpusError(f"{name}: expected a JSON list of dialogues (AIHUB layout), found a {type(payload).__name__}.")
+        raise CorpusError("json_not_list", name=name, found=type(payload).__name__)
     if not payload:
-        raise CorpusError(f"{name}: the JSON list has no dialogues.")
+        raise CorpusError("json_no_dialogues", name=name)
     return payload
 
 
@@ -435,10 +460,9 @@ def _json_row(dialogue: object, index: int, name: str) -> dict:
     except (TypeError, KeyError):
         content = None
     if not isinstance(content, dict):
-        raise CorpusError(f"{name}: dialogue {index + 1} is not in the AIHUB layout "
-                          "(needs profile.emotion.type and talk.content with HS01, SS01, ...).")
+        raise CorpusError("json_dialogue_layout", name=name, number=index + 1)
     if code not in JSON_MINOR:
-        raise CorpusError(f"{name}: dialogue {index + 1} has the unknown emotion code {code!r} (expected E10 to E69).")
+        raise CorpusError("json_emotion_code", name=name, number=index + 1, code=code)
     human = _json_list(profile.get("persona"), "human")
     situation = _json_list(emotion, "situation")
     row = {"번호": _json_talk_id(talk, index), "연령": _nth(human, 0), "성별": _nth(human, 1),
@@ -474,34 +498,77 @@ def _clean_header(column: object) -> str:
     return "" if text.startswith("Unnamed:") else text
 
 
-def _missing_columns_message(name: str, found: dict[str, list[str]]) -> str:
-    seen = "; ".join(f"{sheet}: {', '.join(c or '(blank)' for c in cols[:20]) or '(none)'}" for sheet, cols in found.items())
-    return (f"{name}: no sheet has the columns {', '.join(REQUIRED)}. Found {seen}. "
-            f"Expected the AIHUB header, e.g. {', '.join(OLD_COLUMNS[:9])}, ...")
+def _missing_columns(name: str, found: dict[str, list[str]]) -> CorpusError:
+    """The columns each sheet has (a blank header, or a sheet with none, shows as —) and what was expected."""
+    seen = "; ".join(f"{sheet}: {', '.join(c or '—' for c in cols[:20]) or '—'}" for sheet, cols in found.items())
+    return CorpusError("missing_columns", name=name, required=", ".join(REQUIRED), found=seen,
+                       expected=", ".join(OLD_COLUMNS[:9]))
 
 
 def _to_corpus(frame: pd.DataFrame, name: str, sheet: str, max_chars: int) -> Corpus:
-    release = "new" if any(c.startswith("시스템문장") for c in frame.columns) else "old"
-    frame = frame.rename(columns={f"시스템문장{k}": f"시스템응답{k}" for k in range(1, 5)})
+    release, renames = _layout(frame.columns)
+    frame = frame.rename(columns=renames)
     frame = frame.loc[:, [c for c in frame.columns if c]]  # drop the new release's blank index column
     frame = frame.loc[:, ~frame.columns.duplicated()]
     capped = max(0, len(frame) - MAX_ROWS)
     frame = frame.iloc[:MAX_ROWS].reset_index(drop=True)
     cut = 0
-    for column in [c for c in HUMAN + SYSTEM if c in frame.columns]:
+    for column in [c for pair in turn_columns(frame) for c in pair if c]:
         lengths = frame[column].map(lambda v: len(v) if isinstance(v, str) else 0)
         cut += int((lengths > max_chars).sum())
         frame[column] = frame[column].map(lambda v: v[:max_chars] if isinstance(v, str) else v)
     if frame.empty:
-        raise CorpusError(f"{name}: the sheet has a header but no rows.")
-    return Corpus(frame, release, name, sheet, len(frame), capped, cut)
+        raise CorpusError("sheet_no_rows", name=name)
+    return Corpus(frame, release, name, sheet, len(frame), capped, cut, turns=_turns_used(frame))
+
+
+def _layout(columns: pd.Index) -> tuple[str, dict[str, str]]:
+    """The layout a header shows ("old", "new", "wave" or "generic") and the renames that give every layout the old
+    release's names: 시스템문장k and 기계문장k become 시스템응답k."""
+    renames, humans, systems = {}, set(), set()
+    for column in columns:
+        match = _TURN_COLUMN.fullmatch(column) if isinstance(column, str) else None
+        if match is None:
+            continue
+        prefix, k = match[1], int(match[2])
+        if prefix == HUMAN:
+            humans.add(k)
+        else:
+            systems.add(prefix)
+            renames[column] = f"{SYSTEM}{k}"
+    layout = SYSTEM_LAYOUTS[systems.pop()] if len(systems) == 1 else "generic"
+    if layout == "old" and humans != {1, 2, 3, 4}:  # 시스템응답k with another turn count: a file of one's own
+        layout = "generic"
+    return layout, renames
+
+
+def human_columns(frame: pd.DataFrame) -> list[str]:
+    """The frame's 사람문장k columns in turn order, however many turns its layout has."""
+    turns = sorted(int(match[2]) for c in frame.columns
+                   if isinstance(c, str) and (match := _TURN_COLUMN.fullmatch(c)) and match[1] == HUMAN)
+    return [f"{HUMAN}{k}" for k in turns]
+
+
+def turn_columns(frame: pd.DataFrame) -> list[tuple[str, str | None]]:
+    """(사람문장k, 시스템응답k) for each human turn k, in order; None where the layout has no reply to turn k (the
+    Wave scripts end on 사람문장3), or no replies at all."""
+    return [(human, reply if (reply := f"{SYSTEM}{human[len(HUMAN):]}") in frame.columns else None)
+            for human in human_columns(frame)]
+
+
+def _turns_used(frame: pd.DataFrame) -> int:
+    """The last k whose 사람문장k has text in some row: the number of turns the report names."""
+    for column in reversed(human_columns(frame)):
+        if any(normalize_text(value) for value in frame[column]):
+            return int(column[len(HUMAN):])
+    return 0
 
 
 def _texts(frame: pd.DataFrame, config: DataConfig) -> pd.Series:
     """The example texts, indexed by their dialogue's row: 사람문장1, the human turns joined, or each turn."""
     if config.text == "first":
         return frame["사람문장1"].map(normalize_text).str.slice(0, config.max_chars)
-    turns = frame[[c for c in HUMAN if c in frame.columns]].map(normalize_text)  # (rows, turns)
+    turns = frame[human_columns(frame)].map(normalize_text)  # (rows, turns)
     if config.text == "all":
         joined = turns.apply(lambda row: " ".join(t for t in row if t), axis=1)
         return joined.str.slice(0, config.max_chars)
@@ -522,8 +589,7 @@ def _label_order(labels: pd.Series, task: str) -> list[str]:
 
 def _check_usable(report: DatasetReport, name: str) -> None:
     if report.rows_used == 0:
-        raise CorpusError(f"{name}: no usable rows (every row lacks text or a label).")
+        raise CorpusError("no_usable_rows", name=name)
     if len(report.label_counts) < 2:
         only = next(iter(report.label_counts))
-        raise CorpusError(f"{name}: all {report.rows_used} usable rows have the same label ({only}); "
-                          "a classifier needs at least two classes.")
+        raise CorpusError("single_label", name=name, rows=report.rows_used, label=only)

@@ -16,6 +16,7 @@ from core.errors import AttentionLabError
 
 PAD_ID, UNK_ID, BOS_ID, EOS_ID = 0, 1, 2, 3
 WORD_START = "\u2581"  # SentencePiece's ▁ marks a piece that starts a word
+SPACE_MARK = "\u2423"  # ␣, how a piece that is only ▁ is shown
 MIN_VOCAB = 50
 AUTO_MERGES_PER_SENTENCE = 0.1  # "auto": merges beyond the characters, per training sentence...
 AUTO_MAX_MERGES = 4000  # ...up to this many
@@ -31,7 +32,7 @@ class Tokenizer:
         self.clamped_from = clamped_from  # the asked vocab size when the corpus could not fill it
         self.processor = spm.SentencePieceProcessor(model_proto=model_proto)
         if self.processor.pad_id() != PAD_ID or self.processor.unk_id() != UNK_ID:
-            raise AttentionLabError("The tokenizer must use pad_id=0 and unk_id=1.")
+            raise AttentionLabError("tokenizer_ids")
 
     @property
     def vocab_size(self) -> int:
@@ -65,18 +66,18 @@ def train_tokenizer(sentences: Sequence[str], config: TokenizerConfig | None = N
     config = config or TokenizerConfig()
     sentences = [s for s in sentences if s]
     if not sentences:
-        raise AttentionLabError("No sentences to train the tokenizer on.")
+        raise AttentionLabError("tokenizer_no_sentences")
     asked = auto_vocab_size(sentences) if config.vocab_size == "auto" else int(config.vocab_size)
     if asked < MIN_VOCAB:
-        raise AttentionLabError(f"Vocabulary size {asked} is too small; use at least {MIN_VOCAB}.")
+        raise AttentionLabError("vocab_too_small", size=asked, least=MIN_VOCAB)
     try:
         return Tokenizer(_train(sentences, config, asked), replace(config, vocab_size=asked))
     except RuntimeError as error:
         limit = _vocab_limit(str(error))
         if limit is None:
-            raise AttentionLabError(training_failure(str(error), asked)) from None
+            raise training_failure(str(error), asked) from None
         if limit < MIN_VOCAB:
-            raise AttentionLabError(f"The corpus is too small for a tokenizer (at most {limit} pieces).") from None
+            raise AttentionLabError("corpus_too_small", limit=limit) from None
     return Tokenizer(_train(sentences, config, limit), replace(config, vocab_size=limit), clamped_from=asked)
 
 
@@ -119,16 +120,17 @@ def _vocab_limit(message: str) -> int | None:
 _SOURCE_LOCATION = re.compile(r"^\w+: \S+\.(?:cc|cpp|h)\(\d+\)\s*(?:\[.*?\](?=\s|$))?\s*")
 
 
-def training_failure(message: str, vocab_size: int) -> str:
+def training_failure(message: str, vocab_size: int) -> AttentionLabError:
     """One line a user can act on: SentencePiece's reason without the C++ file and check it names."""
     line = message.strip().splitlines()[-1] if message.strip() else ""
     reason = _SOURCE_LOCATION.sub("", line)[:300] or "an internal error"
-    return f"SentencePiece could not train a {vocab_size}-piece vocabulary: {reason}"
+    return AttentionLabError("tokenizer_failed", size=vocab_size, problem=reason)
 
 
 def display_piece(piece: str) -> str:
-    """A piece as shown to people: without the ▁ word-start marker (a lone ▁ stays visible)."""
-    return piece.replace(WORD_START, "") or WORD_START
+    """A piece as shown to people: without the ▁ word-start marker. A lone ▁ (the space before a word whose first
+    character stands alone) shows as ␣: drawn as itself it reads as an underscore."""
+    return piece.replace(WORD_START, "") or SPACE_MARK
 
 
 def is_word_start(piece: str) -> bool:

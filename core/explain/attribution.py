@@ -313,7 +313,7 @@ def to_words(tokens: Sequence[str], scores: dict[str, Sequence[float]]) -> tuple
     """Sum piece scores into words (어절): a piece starting with ▁ begins a word."""
     starts = [i for i, piece in enumerate(tokens) if i == 0 or is_word_start(piece)]
     bounds = list(zip(starts, starts[1:] + [len(tokens)]))
-    words = ["".join(display_piece(p).replace("▁", "") or "▁" for p in tokens[a:b]) for a, b in bounds]
+    words = [display_piece("".join(tokens[a:b])) for a, b in bounds]  # a word that is only ▁ shows as ␣
     summed = {m: np.array([float(np.sum(values[a:b])) for a, b in bounds]) for m, values in scores.items()}
     return words, summed
 

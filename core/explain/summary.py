@@ -3,17 +3,23 @@ plus accuracy with uniform attention injected (Wiegreffe & Pinter's baseline).""
 
 from __future__ import annotations
 
+import logging
+import math
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import torch
 
 from core.classifier.task import Classifier
-from core.errors import AttentionLabError
+from core.errors import AttentionLabError, reported
 from core.explain.attribution import METHODS, explain_batch, pair_key, plain
+from core.jobs.queue import Finishing
+from core.storage.workspace import Workspace, explain_key
 from core.training.batching import pad_batch
 from core.training.layers import lengths_to_mask, uniform_weights
 
@@ -24,6 +30,7 @@ SUMMARY_LIMIT = 500
 DELETION_STEPS = 5
 RANDOM_ORDERS = 1
 IG_STEPS = 8
+_log = logging.getLogger(__name__)
 SUMMARY_BATCH = 16  # sentences per explain_batch call, in order of length: one IG pass of 16 × IG_STEPS rows
 
 
@@ -42,6 +49,62 @@ class ModelSummary:
 
     def to_json(self) -> dict:
         return plain(vars(self))
+
+    @classmethod
+    def from_json(cls, data: dict) -> ModelSummary:
+        """A summary as `to_json` wrote it (null numbers: NaN, or None where None means "no labels")."""
+        def number(value) -> float:
+            return math.nan if value is None else float(value)
+
+        return cls(n=int(data["n"]), pooling=str(data["pooling"]),
+                   mean_tau={k: number(v) for k, v in data["mean_tau"].items()},
+                   comprehensiveness={k: number(v) for k, v in data["comprehensiveness"].items()},
+                   sufficiency={k: number(v) for k, v in data["sufficiency"].items()},
+                   permutation_median_delta=number(data["permutation_median_delta"]),
+                   top_zeroed_flip_rate=number(data["top_zeroed_flip_rate"]),
+                   accuracy=None if data["accuracy"] is None else float(data["accuracy"]),
+                   uniform_accuracy=None if data["uniform_accuracy"] is None else float(data["uniform_accuracy"]),
+                   seconds=number(data["seconds"]))
+
+
+Summaries = list[tuple[str, ModelSummary]]
+
+
+@dataclass
+class KeptSummary:
+    """A finished summary job's result: the summaries, kept in the workspace under the explained model's name."""
+
+    summaries: Summaries
+    save_error: str | AttentionLabError | None = None
+
+
+def keep_summary(summaries: Summaries | None, workspace: Workspace | None, model_source: str) -> KeptSummary | None:
+    """Save a model-level summary as the explanation of `model_source` (the active model's run or file name);
+    None when it was stopped. A failed save is reported, not raised."""
+    if summaries is None:
+        return None
+    kept = KeptSummary(summaries)
+    if workspace is not None and workspace.exists():
+        try:
+            workspace.save_result(explain_key(model_source), [[name, s.to_json()] for name, s in summaries])
+        except (AttentionLabError, OSError, sqlite3.Error) as error:
+            _log.warning("workspace %s: explanation summary not saved: %s", workspace.id, error)
+            kept.save_error = reported(error)
+    return kept
+
+
+def keeping_summary_job(models: Sequence[tuple[str, Classifier]], texts: Sequence[str], labels: Sequence[str] | None,
+                        limit: int, workspace: Workspace | None, model_source: str) -> Finishing:
+    """The Explain page's job: summarize the models, then keep the result where the workspace is (see
+    core/jobs/queue.Finishing), so a summary that ends after its tab closed is still there on return."""
+    return Finishing(partial(summarize_models, models, texts, labels, limit),
+                     partial(keep_summary, workspace=workspace, model_source=model_source))
+
+
+def stored_summary(workspace: Workspace, model_source: str) -> Summaries | None:
+    """The kept summary of `model_source`, or None; a malformed one raises (KeyError, TypeError, ValueError)."""
+    rows = workspace.result(explain_key(model_source))
+    return None if rows is None else [(str(name), ModelSummary.from_json(data)) for name, data in rows]
 
 
 def summarize_models(models: Sequence[tuple[str, Classifier]], texts: Sequence[str], labels: Sequence[str] | None,
@@ -73,7 +136,7 @@ def summarize(classifier: Classifier, texts: Sequence[str], labels: Sequence[str
     pairs = [pairs[i] for i in np.argsort(lengths, kind="stable")]  # similar lengths share a batch: less padding
     texts = [text for text, _ in pairs]
     if not texts:
-        raise AttentionLabError("There are no sentences to explain.")
+        raise AttentionLabError("nothing_to_explain")
     explanations = []
     for first in range(0, len(texts), SUMMARY_BATCH):
         if stop is not None and stop.is_set():

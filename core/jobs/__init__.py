@@ -12,9 +12,9 @@ import threading
 from collections.abc import Sequence
 
 from core.errors import TrainingBusyError
-from core.jobs.queue import Job, JobFunction, JobQueue, JobSnapshot
+from core.jobs.queue import Job, JobFunction, JobQueue, JobSnapshot, Owner
 
-__all__ = ["Job", "JobSnapshot", "configure", "default_workers", "executor", "notice", "runner_name", "start_job"]
+__all__ = ["Job", "JobSnapshot", "Owner", "configure", "default_workers", "executor", "notice", "runner_name", "start_job"]
 
 WORKERS_ENV = "ATTENTION_LAB_WORKERS"
 RAY_ADDRESS_ENV = "ATTENTION_LAB_RAY_ADDRESS"
@@ -87,8 +87,10 @@ def notice() -> str | None:
     return _NOTICE
 
 
-def start_job(current: Job | None, function: JobFunction, name: str = "training", gpu: bool = False) -> Job:
-    """Queue a job unless `current` is still queued or running (one job per session at a time)."""
+def start_job(current: Job | None, function: JobFunction, name: str = "training", gpu: bool = False,
+              owner: Owner | None = None) -> Job:
+    """Queue a job unless `current` is still queued or running (one job per session at a time); `owner` names the
+    session on the teacher's view (core/jobs/classroom.py)."""
     if current is not None and current.running:
-        raise TrainingBusyError("A training is already running in this session; stop it or wait for it to finish.")
-    return executor().submit(function, name, gpu)
+        raise TrainingBusyError("training_busy")
+    return executor().submit(function, name, gpu, owner)

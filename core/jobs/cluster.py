@@ -214,7 +214,7 @@ class RayRunner:
                 if finish is not None:
                     result = finish(result)
             except AttentionLabError as problem:
-                state, result, error = "failed", None, str(problem)
+                state, result, error = "failed", None, problem
             except Exception as problem:
                 _log.exception("Ray job %s: its result could not be kept", job.name)
                 state, result, error = "failed", None, one_line(problem)
@@ -407,8 +407,8 @@ def _outcome(ray, ref) -> tuple[str, Any, str | None]:
     return ("done", payload, None) if kind == "result" else ("failed", None, payload)
 
 
-def _explain(problem: BaseException) -> str:
-    """One line for the page from what Ray raised."""
+def _explain(problem: BaseException) -> str | AttentionLabError:
+    """One line for the page from what Ray raised (a job's own AttentionLabError as it is)."""
     import ray.exceptions as rx
 
     if isinstance(problem, rx.OutOfMemoryError):
@@ -429,7 +429,7 @@ def _explain(problem: BaseException) -> str:
         return "The Ray cluster did not answer in time."
     if isinstance(problem, rx.RayTaskError) and getattr(problem, "cause", None) is not None:
         cause = problem.cause
-        return str(cause) if isinstance(cause, AttentionLabError) else one_line(cause)
+        return cause if isinstance(cause, AttentionLabError) else one_line(cause)
     return one_line(problem)
 
 
@@ -529,13 +529,14 @@ class _Link:
 
 
 def _task(payload: bytes, key: str, channel) -> tuple[str, Any]:
-    """A job on the cluster: ("result", pickled result) or ("failed", one line), as a local worker sends them."""
+    """A job on the cluster: ("result", pickled result) or ("failed", the AttentionLabError or one line), as a local
+    worker sends them."""
     link = _Link(channel, key)
     try:
         function = pickle.loads(payload)
         outcome = ("result", pickle.dumps(function(link.send, link.stop), protocol=PICKLE))
     except AttentionLabError as problem:
-        outcome = ("failed", str(problem))
+        outcome = ("failed", problem)
     except BaseException as problem:  # one line for the user; the trace goes to the node's worker log
         traceback.print_exc()
         outcome = ("failed", one_line(problem))

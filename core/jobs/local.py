@@ -85,8 +85,8 @@ def _worker_main(function: JobFunction, messages, stop) -> None:
 
     try:
         send("result", function(lambda event: send("event", event), stop))
-    except AttentionLabError as problem:
-        send("failed", str(problem))
+    except AttentionLabError as problem:  # the error itself (code and values): the page shows it in its language
+        send("failed", problem)
     except BaseException as problem:  # one line for the user; the trace goes to the server log
         traceback.print_exc()
         send("failed", f"{type(problem).__name__}: {problem}")

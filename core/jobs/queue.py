@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from core.errors import AttentionLabError
+
 JobFunction = Callable[[Callable[[Any], None], Any], Any]  # (callback, stop event) → result
 
 
@@ -30,6 +32,15 @@ class Finishing:
         return self.finish(self.compute(callback, stop))
 
 
+@dataclass(frozen=True)
+class Owner:
+    """Who submitted a job, for the teacher's view: a short label of the session that can't be traced back to its
+    workspace, and the nickname the session chose ("" when none)."""
+
+    label: str
+    nickname: str = ""
+
+
 class Runner(Protocol):
     def new_stop(self) -> Any:
         """A stop flag (`set`, `is_set`, `wait`) that reaches the job wherever it runs."""
@@ -43,7 +54,7 @@ class JobSnapshot:
     state: str  # queued | running | done | stopped | failed
     events: list = field(default_factory=list)
     result: Any = None
-    error: str | None = None
+    error: str | AttentionLabError | None = None  # an AttentionLabError the job raised, else one line
     queue_position: int = 0  # jobs waiting ahead of this one (queued only)
     wait_s: float | None = None  # estimated wait before it starts (queued only; None: no estimate yet)
 
@@ -52,8 +63,10 @@ class Job:
     """One job: queued, then run by the queue's runner (a local process or a cluster task). Events are appended
     under a lock; the page reads them through `snapshot`."""
 
-    def __init__(self, function: JobFunction, name: str, pool: JobQueue, gpu: bool = False):
+    def __init__(self, function: JobFunction, name: str, pool: JobQueue, gpu: bool = False,
+                 owner: Owner | None = None):
         self.name = name
+        self.owner = owner  # replaced whole (never changed in place) when the session renames itself
         self.stop = pool.runner.new_stop()  # set by request_stop; the job function checks it between batches
         self.gpu = gpu  # the job would use a GPU if the runner has one
         self.function = function
@@ -63,7 +76,7 @@ class Job:
         self._events: list = []
         self._state = "queued"
         self._result: Any = None
-        self._error: str | None = None
+        self._error: str | AttentionLabError | None = None
         self.started_at: float | None = None
 
     @property
@@ -101,7 +114,7 @@ class Job:
         with self._lock:
             self._state, self.started_at = "running", time.perf_counter()
 
-    def _end(self, state: str, result: Any, error: str | None) -> None:
+    def _end(self, state: str, result: Any, error: str | AttentionLabError | None) -> None:
         with self._lock:
             if self._state in ("done", "stopped", "failed"):
                 return
@@ -124,8 +137,9 @@ class JobQueue:
         self._durations: deque[float] = deque(maxlen=20)
         threading.Thread(target=self._dispatch, name="attention-lab-dispatch", daemon=True).start()
 
-    def submit(self, function: JobFunction, name: str = "training", gpu: bool = False) -> Job:
-        job = Job(function, name, self, gpu)
+    def submit(self, function: JobFunction, name: str = "training", gpu: bool = False,
+               owner: Owner | None = None) -> Job:
+        job = Job(function, name, self, gpu, owner)
         with self._lock:
             self._pending.append(job)
             self._lock.notify()
@@ -154,6 +168,12 @@ class JobQueue:
         """`job` is in the queue and every worker has a job."""
         with self._lock:
             return job in self._pending and len(self._running) >= self.workers
+
+    def jobs(self) -> tuple[list[Job], list[Job]]:
+        """(handed to the runner, waiting): the first in the order they started, the second in arrival order."""
+        with self._lock:
+            started, waiting = list(self._running), list(self._pending)
+        return sorted(started, key=lambda job: job.started_at or float("inf")), waiting
 
     def active(self) -> int:
         with self._lock:

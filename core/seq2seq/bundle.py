@@ -12,6 +12,7 @@ from core.corpus.tokenizer import Tokenizer
 from core.errors import BundleError
 from core.seq2seq.data import PairConfig
 from core.seq2seq.decode import DecodeConfig, beam_search, greedy_decode, mbr_decode, score_and_align
+from core.seq2seq.metrics import stutters
 from core.seq2seq.model import Seq2Seq, Seq2SeqConfig
 from core.seq2seq.retrieval import MEMBER as RETRIEVAL_MEMBER
 from core.seq2seq.retrieval import Retrieval, retrieval_from_members, retrieval_members
@@ -45,10 +46,14 @@ class Reply:
     log_prob: float
     beam_size: int
 
+    @property
+    def stutters(self) -> bool:
+        return stutters(self.reply)
+
     def to_json(self) -> dict:
         return {"source": self.source, "reply": self.reply, "source_tokens": self.source_tokens,
                 "target_tokens": self.target_tokens, "attention": self.attention,
-                "log_prob": self.log_prob, "beam_size": self.beam_size}
+                "log_prob": self.log_prob, "beam_size": self.beam_size, "stutters": self.stutters}
 
 
 @dataclass
@@ -99,9 +104,10 @@ class ReplyGenerator(BundledModel):
         if decode.samples:
             return mbr_decode(self.model, src, lengths, decode, self.tokenizer.decode)
         if decode.beam_size == 1:
-            return greedy_decode(self.model, src, lengths, decode.max_len, decode.no_repeat_ngram)
+            return greedy_decode(self.model, src, lengths, decode.max_len, decode.no_repeat_ngram, decode.block_stutter)
         return [beam_search(self.model, src[i:i + 1], lengths[i:i + 1], decode.beam_size, decode.max_len,
-                            decode.length_penalty, decode.no_repeat_ngram) for i in range(src.size(0))]
+                            decode.length_penalty, decode.no_repeat_ngram, decode.block_stutter)
+                for i in range(src.size(0))]
 
     def _reply(self, sentence: str, src: torch.Tensor, length: torch.Tensor, tokens: list[int], beam_size: int) -> Reply:
         log_prob, attention = score_and_align(self.model, src, length, tokens)  # (T, S_real)
@@ -142,8 +148,8 @@ def load_generator(source, name: str = "bundle") -> ReplyGenerator:
 
 def tensor_shapes(config: Seq2SeqConfig) -> tuple[dict, dict]:
     """Every tensor of Seq2Seq's state dict by name and shape, from its settings alone (nothing is allocated):
-    (required, optional). Optional: the copy gate (bundles saved before it existed lack it) and the tied output
-    weight (saving drops the alias)."""
+    (required, optional). Optional: the copy gate and the attention's W_y (bundles saved before they existed lack
+    them) and the tied output weight (saving drops the alias)."""
     v, e, h, d, a = config.vocab_size, config.emb_dim, config.hidden_dim, config.decoder_dim, config.attention_dim
     gates, state = (4 if config.rnn == "lstm" else 3), 2 * h
     joint = d + state + e  # [s_t; c_t; y_{t-1}]
@@ -155,7 +161,9 @@ def tensor_shapes(config: Seq2SeqConfig) -> tuple[dict, dict]:
               "generator.bias": (v,)}
     if config.coverage:
         shapes["attention.W_c.weight"] = (a, 1)
-    optional = {"copy_gate.weight": (1, joint), "copy_gate.bias": (1,)} if config.copy else {}
+    optional = {"attention.W_y.weight": (a, e)}
+    if config.copy:
+        optional |= {"copy_gate.weight": (1, joint), "copy_gate.bias": (1,)}
     (optional if config.tie_embeddings else shapes)["generator.weight"] = (v, e)
     return shapes, optional
 
@@ -166,7 +174,7 @@ def _retrieval(extras: dict[str, bytes], name: str) -> Retrieval | None:
     if RETRIEVAL_MEMBER not in extras:
         return None
     meta = parse_member_json(extras[RETRIEVAL_MEMBER], RETRIEVAL_MEMBER, name)
-    unreadable = BundleError(f"{name}: the bundle's retrieval index is unreadable; refusing it.")
+    unreadable = BundleError("bundle_retrieval", name=name)
     if not isinstance(meta, dict):
         raise unreadable
     sources, replies, ngram_range = meta.get("sources"), meta.get("replies"), meta.get("ngram_range")
@@ -176,7 +184,7 @@ def _retrieval(extras: dict[str, bytes], name: str) -> Retrieval | None:
             and 1 <= ngram_range[0] <= ngram_range[1] <= MAX_RETRIEVAL_NGRAM):
         raise unreadable
     if sum(map(len, sources)) > MAX_RETRIEVAL_CHARS or _too_many_ngrams(sources, ngram_range, MAX_RETRIEVAL_NGRAMS):
-        raise BundleError(f"{name}: the bundle's retrieval index is larger than this version indexes; refusing it.")
+        raise BundleError("bundle_retrieval_large", name=name)
     retrieval = retrieval_from_members(extras)
     retrieval.reply(["가"])
     return retrieval
@@ -206,9 +214,12 @@ COPY_OFF_BIAS = 100.0  # σ(100) is 1.0 in float32: a gate that never copies
 
 
 def _tie(model_config: Seq2SeqConfig, tensors: dict) -> dict:
-    """Restore the tied output layer; a bundle saved before the copy gate existed gets a gate that never copies."""
+    """Restore the tied output layer; a bundle saved before the copy gate existed gets a gate that never copies, one
+    saved before the attention saw the previous piece gets W_y = 0 (its attention unchanged)."""
     if model_config.tie_embeddings:
         tensors["generator.weight"] = tensors["embedding.weight"]
+    if "attention.W_y.weight" not in tensors:
+        tensors["attention.W_y.weight"] = torch.zeros(model_config.attention_dim, model_config.emb_dim)
     if model_config.copy and "copy_gate.weight" not in tensors:
         width = model_config.decoder_dim + 2 * model_config.hidden_dim + model_config.emb_dim
         tensors["copy_gate.weight"] = torch.zeros(1, width)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from core.corpus.data import HUMAN, SYSTEM, Corpus, normalize_text
+from core.corpus.data import HUMAN, Corpus, normalize_text, turn_columns
 from core.errors import CorpusError
 
 TURNS = ("first", "all")
@@ -16,10 +16,13 @@ class PairConfig:
     # all: measured on the real file, every turn gives 2.8x the pairs of turn 1 (14,218 vs 5,106)
     turns: str = "all"  # first (사람문장1 → 시스템응답1) | all (every non-empty turn k)
     max_chars: int = 300  # longer sentences are cut
+    max_pairs: int = 0  # 0: every pair; else whole dialogues, drawn at random, up to this many pairs (a class's time)
 
     def __post_init__(self) -> None:
         if self.turns not in TURNS:
             raise ValueError(f"turns must be one of {', '.join(TURNS)}; got {self.turns!r}")
+        if self.max_pairs < 0:
+            raise ValueError(f"max_pairs must be 0 (every pair) or more; got {self.max_pairs}")
 
 
 @dataclass
@@ -49,16 +52,33 @@ class Pairs:
         return Pairs([self.sources[i] for i in index], [self.targets[i] for i in index],
                      [self.dialogues[i] for i in index], self.report, self.config)
 
+    def capped(self, seed: int = 0) -> Pairs:
+        """At most `config.max_pairs` pairs (all when 0): whole dialogues taken in a seeded random order, so a
+        dialogue is never cut and the kept pairs still cover every part of the file."""
+        most = self.config.max_pairs
+        if most <= 0 or len(self) <= most:
+            return self
+        by_dialogue: dict[int, list[int]] = {}
+        for index, dialogue in enumerate(self.dialogues):
+            by_dialogue.setdefault(dialogue, []).append(index)
+        order = sorted(by_dialogue)
+        random.Random(seed).shuffle(order)
+        kept: list[int] = []
+        for dialogue in order:
+            if len(kept) + len(by_dialogue[dialogue]) > most:
+                continue
+            kept += by_dialogue[dialogue]
+        return self.subset(sorted(kept))
+
 
 def build_pairs(corpus: Corpus, config: PairConfig | None = None) -> Pairs:
     """Non-empty (사람문장k, 시스템응답k) pairs, turn 1 only or every turn; exact duplicates dropped."""
     config = config or PairConfig()
     frame = corpus.frame
-    turns = [k for k in range(1, 2 if config.turns == "first" else 5)
-             if HUMAN[k - 1] in frame.columns and SYSTEM[k - 1] in frame.columns]
+    turns = [(human, reply) for human, reply in turn_columns(frame)  # every layout's replies are named 시스템응답k
+             if reply and (config.turns == "all" or human == f"{HUMAN}1")]
     if not turns:
-        raise CorpusError(f"{corpus.source_name}: reply generation needs the columns 사람문장1 and "
-                          f"시스템응답1 (시스템문장1 in the new release); they are missing.")
+        raise CorpusError("reply_columns", name=corpus.source_name)
     seen: set[tuple[str, str]] = set()
     sources, targets, dialogues = [], [], []
     looked, incomplete = 0, 0
@@ -73,13 +93,13 @@ def build_pairs(corpus: Corpus, config: PairConfig | None = None) -> Pairs:
             dialogues.append(row)
     report = PairReport(len(frame), looked, incomplete, looked - incomplete - len(sources))
     if not sources:
-        raise CorpusError(f"{corpus.source_name}: no row has both a person sentence and a reply.")
+        raise CorpusError("no_reply_pairs", name=corpus.source_name)
     return Pairs(sources, targets, dialogues, report, config)
 
 
-def _turn_cells(corpus: Corpus, turns: list[int], max_chars: int):
+def _turn_cells(corpus: Corpus, turns: list[tuple[str, str]], max_chars: int):
     """Yields (row, person sentence, reply) for each row and turn, normalised and cut."""
-    columns = [c for k in turns for c in (HUMAN[k - 1], SYSTEM[k - 1])]
+    columns = [c for pair in turns for c in pair]
     for row, values in enumerate(corpus.frame[columns].itertuples(index=False)):
         for j in range(len(turns)):
             yield row, normalize_text(values[2 * j])[:max_chars], normalize_text(values[2 * j + 1])[:max_chars]

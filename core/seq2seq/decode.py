@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import torch
 
+from core.corpus.tokenizer import UNK_ID
 from core.seq2seq.metrics import sentence_chrf
 from core.seq2seq.model import Seq2Seq, State
 
@@ -24,6 +25,9 @@ class DecodeConfig:
     # chrF 8.88 against 8.60 greedy (α 1: 8.13 at 4 epochs; α 2: 8.60); no blocking cost ~1 chrF.
     length_penalty: float = 2.0  # GNMT α: finished beams ranked by log P / ((5 + |Y|) / 6)^α; 0 = raw log P
     no_repeat_ngram: int = 3  # a piece that would repeat an n-gram already in the reply is barred; 0 = off
+    # A piece that would repeat the pieces just before it back to back ("빌려 빌려", "을 을", "A B A B") is barred:
+    # n-gram blocking allows "을 을 을", and these were most stutters (metrics.stutters) before the model's fix.
+    block_stutter: bool = True
     # Minimum Bayes risk: with samples > 0, the greedy reply and that many ε-samples are candidates, and the one
     # with the highest mean chrF against the others is the reply (beam_size is then not used).
     samples: int = 0
@@ -50,10 +54,18 @@ def repeated_ngram_tokens(tokens: list[int], n: int) -> list[int]:
     return [tokens[i + n - 1] for i in range(len(tokens) - n + 1) if tokens[i:i + n - 1] == prefix]
 
 
-def block_repeats(scores: torch.Tensor, hypotheses: list[list[int]], n: int) -> torch.Tensor:
-    """scores (K, V) with -inf at each row's barred tokens."""
+def back_to_back_tokens(tokens: list[int]) -> list[int]:
+    """Tokens that would end `tokens` with a chunk of k pieces twice back to back, for every k: the piece k back,
+    when the k - 1 pieces before the end repeat the k - 1 before it (k = 1: the last piece itself)."""
+    n = len(tokens)
+    return [tokens[n - k] for k in range(1, (n + 1) // 2 + 1) if tokens[n + 1 - 2 * k:n - k] == tokens[n + 1 - k:]]
+
+
+def block_repeats(scores: torch.Tensor, hypotheses: list[list[int]], n: int, stutter: bool = False) -> torch.Tensor:
+    """scores (K, V) with -inf at each row's barred tokens: those repeating an n-gram, and with `stutter` those
+    repeating the pieces just before them back to back."""
     for row, tokens in enumerate(hypotheses):
-        barred = repeated_ngram_tokens(tokens, n)
+        barred = repeated_ngram_tokens(tokens, n) + (back_to_back_tokens(tokens) if stutter else [])
         if barred:
             scores[row, barred] = float("-inf")
     return scores
@@ -61,12 +73,19 @@ def block_repeats(scores: torch.Tensor, hypotheses: list[list[int]], n: int) -> 
 
 @torch.no_grad()
 def greedy_decode(model: Seq2Seq, src: torch.Tensor, src_lengths: torch.Tensor, max_len: int,
-                  no_repeat_ngram: int = 0) -> list[list[int]]:
+                  no_repeat_ngram: int = 0, block_stutter: bool = False) -> list[list[int]]:
     """The argmax token at every step, for a whole batch; each row ends at its first </s> (kept)."""
     model.eval()
     memory, state = model.encode(src, src_lengths)
     return _step_rows(model, state, memory, max_len,
-                      lambda scores, rows: block_repeats(scores, rows, no_repeat_ngram).argmax(-1))  # (B,)
+                      lambda scores, rows: block_repeats(scores, rows, no_repeat_ngram, block_stutter).argmax(-1))
+
+
+def bar_specials(scores: torch.Tensor, model: Seq2Seq) -> torch.Tensor:
+    """scores (K, V) with -inf at <pad>, <unk> and <s>, which no reply contains: where every better piece was barred
+    as a repeat, <unk> ranked next (a "⁇" in the reply)."""
+    scores[:, [model.config.pad_id, UNK_ID, model.config.bos_id]] = float("-inf")
+    return scores
 
 
 def _step_rows(model: Seq2Seq, state: State, memory, max_len: int,
@@ -79,7 +98,7 @@ def _step_rows(model: Seq2Seq, state: State, memory, max_len: int,
     rows: list[list[int]] = [[] for _ in range(n)]
     for _ in range(max_len):
         scores, state, _ = model.step(prev, state, memory)
-        prev = choose(scores, rows)
+        prev = choose(bar_specials(scores, model), rows)
         for row, token in zip(rows, prev.tolist()):
             row.append(token)
         done |= prev == model.config.eos_id
@@ -90,7 +109,7 @@ def _step_rows(model: Seq2Seq, state: State, memory, max_len: int,
 
 @torch.no_grad()
 def beam_search(model: Seq2Seq, src: torch.Tensor, src_lengths: torch.Tensor, beam_size: int, max_len: int,
-                alpha: float = 1.0, no_repeat_ngram: int = 0) -> list[int]:
+                alpha: float = 1.0, no_repeat_ngram: int = 0, block_stutter: bool = False) -> list[int]:
     """The best hypothesis for one sentence (src (1, S)). Of the 2K best extensions, </s> ends a
     hypothesis only when it ranks in the top K (as in fairseq), so beam size 1 is exactly greedy.
     Search stops at max_len, or once K hypotheses have finished and the best alive one, normalised at its
@@ -104,7 +123,8 @@ def beam_search(model: Seq2Seq, src: torch.Tensor, src_lengths: torch.Tensor, be
     for step in range(max_len):
         prev = torch.tensor([h[-1] if h else model.config.bos_id for h in alive])  # (K,)
         step_scores, state, _ = model.step(prev, state, memory.select(torch.zeros(len(alive), dtype=torch.long)))
-        log_probs = block_repeats(torch.log_softmax(step_scores, dim=-1), alive, no_repeat_ngram)  # (K, V)
+        log_probs = torch.log_softmax(bar_specials(step_scores, model), dim=-1)  # (K, V)
+        log_probs = block_repeats(log_probs, alive, no_repeat_ngram, block_stutter)
         total = scores[:, None] + log_probs  # (K, V)
         top_scores, top_index = total.view(-1).topk(min(2 * beam_size, total.numel()))
         keep, new_scores = [], []
@@ -136,7 +156,8 @@ def sample_decode(model: Seq2Seq, src: torch.Tensor, src_lengths: torch.Tensor, 
     memory, state = memory.select(index), _select_state(state, index)
 
     def draw(scores: torch.Tensor, rows: list[list[int]]) -> torch.Tensor:
-        probs = torch.softmax(block_repeats(scores, rows, config.no_repeat_ngram) / config.temperature, dim=-1)  # (N, V)
+        barred = block_repeats(scores, rows, config.no_repeat_ngram, config.block_stutter)  # (N, V)
+        probs = torch.softmax(barred / config.temperature, dim=-1)  # (N, V)
         floor = torch.minimum(torch.full_like(probs[:, :1], config.epsilon), probs.max(-1, keepdim=True).values)
         probs = torch.where(probs < floor, torch.zeros_like(probs), probs)
         return torch.multinomial(probs / probs.sum(-1, keepdim=True), 1, generator=generator).squeeze(1)  # (N,)
@@ -156,7 +177,7 @@ def mbr_index(candidates: list[str], utility: Callable[[str, str], float] = sent
 def mbr_decode(model: Seq2Seq, src: torch.Tensor, src_lengths: torch.Tensor, config: DecodeConfig,
                detokenize: Callable[[list[int]], str]) -> list[list[int]]:
     """For each sentence of the batch: the greedy reply and config.samples samples, and the MBR choice among them."""
-    greedy = greedy_decode(model, src, src_lengths, config.max_len, config.no_repeat_ngram)
+    greedy = greedy_decode(model, src, src_lengths, config.max_len, config.no_repeat_ngram, config.block_stutter)
     chosen = []
     for row, first in enumerate(greedy):
         candidates = [first, *sample_decode(model, src[row:row + 1], src_lengths[row:row + 1], config)]

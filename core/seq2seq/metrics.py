@@ -1,10 +1,12 @@
-"""chrF: character n-gram F-score (Popović 2015), computed as sacreBLEU's default chrF (n ≤ 6, β = 2, spaces removed).
+"""chrF: character n-gram F-score (Popović 2015), computed as sacreBLEU's default chrF (n ≤ 6, β = 2, spaces removed);
+the stutter rate, which chrF cannot see: copied pieces it rewards even when a reply repeats them.
 
 Characters suit Korean: a reply that gets the stem right but the ending (어미) wrong still earns credit.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 
@@ -53,3 +55,20 @@ def corpus_chrf(hypotheses: Sequence[str], references: Sequence[str]) -> float:
     for hypothesis, reference in zip(hypotheses, references):
         totals = [a + b for a, b in zip(totals, chrf_statistics(hypothesis, reference))]
     return chrf_from_statistics(totals)
+
+
+# A character three times in a row ("행행행"), or a chunk of 2+ characters twice back to back ("괴롭힘을괴롭힘을").
+_STUTTER = re.compile(r"(.)\1\1|(..+?)\2")
+
+
+def stutters(text: str) -> bool:
+    """Whether a reply stutters: in its letters alone (Hangul, jamo, Latin; spaces, punctuation and digits removed,
+    so "반 반 반" and "괴롭힘을, 괴롭힘을" count and "1000원" does not), a character occurs three times in a row, or a
+    chunk of two or more characters occurs twice back to back. Reduplicated words count too ("하루하루", "차근차근"):
+    the counsellors' replies of the real file score 0.17% (24 of 14,270)."""
+    return _STUTTER.search("".join(ch for ch in text if ch.isalpha())) is not None
+
+
+def stutter_rate(replies: Sequence[str]) -> float:
+    """The share of replies that stutter (nan when there are none)."""
+    return sum(map(stutters, replies)) / len(replies) if replies else float("nan")

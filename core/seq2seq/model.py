@@ -1,12 +1,15 @@
 """Encoder-decoder with additive (Bahdanau) attention.
 
 Encoder: embedding → bidirectional LSTM/GRU → states h_j (B, S, 2H).
-Decoder step t: e_tj = vᵀ tanh(W_s s_{t-1} + W_h h_j);  α_t = softmax(e_t) over real source tokens;
+Decoder step t: e_tj = vᵀ tanh(W_s s_{t-1} + W_y y_{t-1} + W_h h_j);  α_t = softmax(e_t) over real source tokens;
 c_t = Σ_j α_tj h_j;  s_t = RNNCell([y_{t-1}; c_t], s_{t-1});  logits = W_g tanh(W_o [s_t; c_t; y_{t-1}]).
 With `copy` (a pointer-generator, See et al. 2017): p_gen = σ(w_g · [s_t; c_t; y_{t-1}]) and
 P(w) = p_gen softmax(logits)_w + (1 - p_gen) Σ_{j: x_j = w} α_tj, so attention can copy source pieces into the reply.
+The query sees y_{t-1}, the piece just emitted: s_{t-1} has not, so after copying x_j it could not tell that x_j was
+written, stayed on j and copied it again ("빌려 빌려"; docs/performance.md). Bundles saved before W_y get W_y = 0.
 With `coverage` (the same paper): the attention also sees how much each source piece has had so far,
-e_tj = vᵀ tanh(W_s s_{t-1} + W_h h_j + w_c cov_tj) with cov_t = Σ_{t'<t} α_t', so it can move on after copying a piece.
+e_tj = vᵀ tanh(W_s s_{t-1} + W_y y_{t-1} + W_h h_j + w_c cov_tj) with cov_t = Σ_{t'<t} α_t', so it can move on after
+copying a piece.
 """
 
 from __future__ import annotations
@@ -64,19 +67,21 @@ class Memory:
 
 
 class BahdanauAttention(nn.Module):
-    """e_j = vᵀ tanh(W_s s + W_h h_j [+ w_c cov_j]), normalised over the unmasked positions."""
+    """e_j = vᵀ tanh(W_s s + W_y y + W_h h_j [+ w_c cov_j]), normalised over the unmasked positions."""
 
-    def __init__(self, query_dim: int, key_dim: int, attention_dim: int, coverage: bool = False):
+    def __init__(self, query_dim: int, key_dim: int, attention_dim: int, input_dim: int, coverage: bool = False):
         super().__init__()
         self.W_s = nn.Linear(query_dim, attention_dim, bias=False)
+        self.W_y = nn.Linear(input_dim, attention_dim, bias=False)
         self.W_h = nn.Linear(key_dim, attention_dim)
         self.v = nn.Linear(attention_dim, 1, bias=False)
         self.W_c = nn.Linear(1, attention_dim, bias=False) if coverage else None
 
-    def forward(self, query: torch.Tensor, memory: Memory, coverage: torch.Tensor | None = None
+    def forward(self, query: torch.Tensor, prev: torch.Tensor, memory: Memory, coverage: torch.Tensor | None = None
                 ) -> tuple[torch.Tensor, torch.Tensor]:
-        """query (B, D), coverage (B, S) → context (B, 2H), weights (B, S) summing to 1, exactly 0 at padding."""
-        energy = memory.keys + self.W_s(query).unsqueeze(1)  # (B, S, A)
+        """query s (B, D), embedded previous piece y (B, E), coverage (B, S) → context (B, 2H), weights (B, S)
+        summing to 1, exactly 0 at padding."""
+        energy = memory.keys + (self.W_s(query) + self.W_y(prev)).unsqueeze(1)  # (B, S, A)
         if self.W_c is not None and coverage is not None:
             energy = energy + self.W_c(coverage.unsqueeze(-1))  # (B, S, A)
         energy = torch.tanh(energy)
@@ -97,7 +102,8 @@ class Seq2Seq(nn.Module):
         self.encoder = rnn(config.emb_dim, config.hidden_dim, num_layers=config.num_layers, batch_first=True,
                            bidirectional=True, dropout=config.dropout if config.num_layers > 1 else 0.0)
         self.init_state = nn.Linear(state_dim, config.decoder_dim)
-        self.attention = BahdanauAttention(config.decoder_dim, state_dim, config.attention_dim, config.coverage)
+        self.attention = BahdanauAttention(config.decoder_dim, state_dim, config.attention_dim, config.emb_dim,
+                                           config.coverage)
         self.cell = cell(config.emb_dim + state_dim, config.decoder_dim)
         self.W_o = nn.Linear(config.decoder_dim + state_dim + config.emb_dim, config.emb_dim)
         self.generator = nn.Linear(config.emb_dim, config.vocab_size)
@@ -132,10 +138,10 @@ class Seq2Seq(nn.Module):
 
     def _recur(self, prev: torch.Tensor, state: State, memory: Memory
                ) -> tuple[torch.Tensor, torch.Tensor, State, torch.Tensor]:
-        """Attend with s_{t-1} (and the coverage so far), then s_t = RNNCell([y_{t-1}; c_t], s_{t-1}).
+        """Attend with s_{t-1} and y_{t-1} (and the coverage so far), then s_t = RNNCell([y_{t-1}; c_t], s_{t-1}).
         prev: embedded y_{t-1} (B, E)."""
         *recurrent, coverage = state
-        context, weights = self.attention(recurrent[0], memory, coverage)  # (B, 2H), (B, S)
+        context, weights = self.attention(recurrent[0], prev, memory, coverage)  # (B, 2H), (B, S)
         recurrent = self.cell(torch.cat([prev, context], dim=-1), tuple(recurrent) if self.is_lstm else recurrent[0])
         recurrent = recurrent if self.is_lstm else (recurrent,)
         return recurrent[0], context, (*recurrent, coverage + weights), weights

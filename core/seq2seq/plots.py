@@ -29,10 +29,19 @@ def alignment_heatmap(source_tokens: Sequence[str], target_tokens: Sequence[str]
         hovertemplate=f"{y_title}: %{{y}}<br>{x_title}: %{{x}}<br>α = %{{z:.4f}}<extra></extra>",
         colorbar=dict(title=colorbar_title),
     ))
-    fig.update_xaxes(title=x_title, type="category", side="top", tickangle=-45 if len(x) > 4 else 0)
-    fig.update_yaxes(title=y_title, type="category", autorange="reversed")
+    # Every piece labelled (plotly's automatic ticks skip every other category once they crowd), in a smaller font
+    # once there are many.
+    fig.update_xaxes(title=x_title, type="category", side="top", tickangle=-45 if len(x) > 4 else 0,
+                     tickmode="array", tickvals=x, ticktext=x, tickfont=dict(size=_tick_size(len(x))))
+    fig.update_yaxes(title=y_title, type="category", autorange="reversed", tickmode="array", tickvals=y, ticktext=y,
+                     tickfont=dict(size=_tick_size(len(y))))
     height = 170 + 26 * len(y)
     return _style(fig, title, height=min(max(height, 300), 1200))
+
+
+def _tick_size(count: int) -> int:
+    """Axis label size for `count` pieces: 13 up to 20 of them, down to 9 at 50 or more."""
+    return max(9, 13 - max(0, count - 20) // 8)
 
 
 def _escape(labels: list[str]) -> list[str]:

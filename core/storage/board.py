@@ -1,8 +1,8 @@
 """The class board: finished runs a user chose to publish under a nickname, shared by everyone on the server.
 
 An entry holds no workspace token or id: its publisher is a hash of the workspace's token, so the throttles can
-count a workspace's entries without linking them to it. Clearing needs the password in ATTENTION_LAB_ADMIN_PASSWORD,
-compared in constant time; with no password set, nobody can clear the board from the app.
+count a workspace's entries without linking them to it. Clearing it, or deleting one entry, needs the password in
+ATTENTION_LAB_ADMIN_PASSWORD, compared in constant time; with no password set, nobody can from the app.
 
 Throttles (issue 23: one user published the same run 30 times in 41 s; direct calls filled the board in 0.8 s; 25
 wrong passwords had no delay): a publisher waits between entries and keeps a bounded number on the board, the same
@@ -36,17 +36,12 @@ MAX_PER_PUBLISHER = 20  # entries one workspace keeps on the board: the board (5
 # Entries from everyone within a minute: a class of 40 publishing at the end of a lesson waits a minute at most,
 # while a script making workspaces would take 17 minutes to fill the board (and the teacher can clear it).
 BURST_WINDOW_S, BURST_MAX = 60.0, 30
-# Why publishing or clearing was refused: the app shows board.refused.<reason> with the refusal's values.
-REFUSALS = ("nickname", "nickname_long", "stopped", "cooldown", "mine_full", "busy", "full", "wait")
 COLUMNS = "nickname, task, corpus_name, corpus_rows, settings, val_accuracy, val_macro_f1, baseline_accuracy, training_s, created"
 
 
 class BoardRefusal(AttentionLabError):
-    """Publishing or clearing refused: the English message, and `reason` with `values` for the app's own line."""
-
-    def __init__(self, reason: str, message: str, **values: int):
-        super().__init__(message)
-        self.reason, self.values = reason, values
+    """Publishing or clearing refused (codes board_* in core/errors.py): the nickname, the pace, the room left, or
+    the wait after wrong passwords."""
 
 
 @dataclass
@@ -61,6 +56,7 @@ class BoardEntry:
     baseline_accuracy: float | None
     training_s: float
     created: float
+    id: int = 0  # its row: the teacher deletes entries one by one
 
 
 class Published(NamedTuple):
@@ -120,18 +116,24 @@ def publish(run: Run, nickname: str, corpus_name: str, corpus_rows: int, store: 
 
 def _entry(run: Run, nickname: str, corpus_name: str, corpus_rows: int, now: float) -> BoardEntry:
     """The entry a run makes; a stopped run or an empty or too long nickname is refused."""
-    nickname = clean_text(nickname)
+    nickname = clean_nickname(nickname)
     if not nickname:
-        raise BoardRefusal("nickname", "Choose a nickname for the board.")
-    if len(nickname) > MAX_NICKNAME:
-        raise BoardRefusal("nickname_long", f"The nickname is too long ({len(nickname)} characters); use at most "
-                           f"{MAX_NICKNAME}.", length=len(nickname), limit=MAX_NICKNAME)
+        raise BoardRefusal("board_nickname")
     if run.stopped:
-        raise BoardRefusal("stopped", "Only finished runs go on the board; this one was stopped.")
+        raise BoardRefusal("board_stopped")
     metrics = run.metrics
     return BoardEntry(nickname, str(run.settings.get("data", {}).get("task", "")), clean_text(corpus_name, MAX_CORPUS_NAME),
                       int(corpus_rows), share_settings(run), metrics.get("val_accuracy"), metrics.get("val_macro_f1"),
                       metrics.get("baseline_accuracy"), float(run.elapsed_s), now)
+
+
+def clean_nickname(nickname: object) -> str:
+    """A nickname as the board and the teacher's view show it (one line of printable text; "" when nothing is left);
+    BoardRefusal when it is too long."""
+    nickname = clean_text(nickname)
+    if len(nickname) > MAX_NICKNAME:
+        raise BoardRefusal("board_nickname_long", length=len(nickname), limit=MAX_NICKNAME)
+    return nickname
 
 
 def _check_pace(db, publisher: str, now: float) -> None:
@@ -139,27 +141,25 @@ def _check_pace(db, publisher: str, now: float) -> None:
     last = db.execute("SELECT MAX(created) FROM board WHERE publisher = ?", (publisher,)).fetchone()[0]
     if last is not None and now - last < PUBLISH_COOLDOWN_S:
         seconds = _seconds(min(PUBLISH_COOLDOWN_S, last + PUBLISH_COOLDOWN_S - now))
-        raise BoardRefusal("cooldown", f"You published a moment ago; publish again in {seconds} s.", seconds=seconds)
+        raise BoardRefusal("board_cooldown", seconds=seconds)
     recent = [c for (c,) in db.execute("SELECT created FROM board WHERE created > ? ORDER BY created",
                                        (now - BURST_WINDOW_S,))]
     if len(recent) >= BURST_MAX:  # room comes back when the oldest entries that fill the window leave it
         seconds = _seconds(min(BURST_WINDOW_S, recent[len(recent) - BURST_MAX] + BURST_WINDOW_S - now))
-        raise BoardRefusal("busy", f"Many entries were published just now; try again in {seconds} s.", seconds=seconds)
+        raise BoardRefusal("board_busy", seconds=seconds)
 
 
 def _check_room(db, publisher: str) -> None:
     if db.execute("SELECT COUNT(*) FROM board WHERE publisher = ?", (publisher,)).fetchone()[0] >= MAX_PER_PUBLISHER:
-        raise BoardRefusal("mine_full", f"One workspace can have at most {MAX_PER_PUBLISHER} entries on the board.",
-                           limit=MAX_PER_PUBLISHER)
+        raise BoardRefusal("board_mine_full", limit=MAX_PER_PUBLISHER)
     if db.execute("SELECT COUNT(*) FROM board").fetchone()[0] >= MAX_ENTRIES:
-        raise BoardRefusal("full", f"The board is full ({MAX_ENTRIES} entries); ask the teacher to clear it.",
-                           limit=MAX_ENTRIES)
+        raise BoardRefusal("board_full", limit=MAX_ENTRIES)
 
 
 def entries(store: Store | None = None) -> list[BoardEntry]:
     """Every entry, best validation accuracy first."""
     with (store or open_store()).connect() as db:
-        rows = db.execute(f"SELECT {COLUMNS} FROM board ORDER BY val_accuracy DESC, id").fetchall()
+        rows = db.execute(f"SELECT {COLUMNS}, id FROM board ORDER BY val_accuracy DESC, id").fetchall()
     return [BoardEntry(r[0], r[1], r[2], r[3], json.loads(r[4]), *r[5:]) for r in rows]
 
 
@@ -220,19 +220,37 @@ class PasswordGate:
 ADMIN_GATE = PasswordGate()  # this server's
 
 
-def clear(password: str, store: Store | None = None, *, client: str = "", gate: PasswordGate | None = None) -> bool:
-    """Empty the board when the password is right; returns whether it did. While `client` must wait after wrong
-    passwords, BoardRefusal, without looking at the password."""
+def admit(password: str, *, client: str = "", gate: PasswordGate | None = None) -> bool:
+    """Whether `password` is the admin password, counted by `gate` (the server's by default). While `client` must
+    wait after wrong passwords, BoardRefusal, without looking at the password."""
     gate = gate or ADMIN_GATE
     wait = gate.wait_s(client)
     if wait > 0:
         seconds = _seconds(wait)
-        raise BoardRefusal("wait", f"Too many wrong passwords: try again in {seconds} s.", seconds=seconds)
+        raise BoardRefusal("board_wait", seconds=seconds)
     if not check_password(password):
         if clearing_enabled():
             gate.failed(client)
         return False
     gate.succeeded(client)
+    return True
+
+
+def clear(password: str, store: Store | None = None, *, client: str = "", gate: PasswordGate | None = None) -> bool:
+    """Empty the board when the password is right (`admit`); returns whether it did."""
+    if not admit(password, client=client, gate=gate):
+        return False
     with (store or open_store()).transaction() as db:
         db.execute("DELETE FROM board")
+    return True
+
+
+def delete_entry(entry_id: int, password: str, store: Store | None = None, *, client: str = "",
+                 gate: PasswordGate | None = None) -> bool:
+    """Delete one entry when the password is right (`admit`); returns whether it was right. The entry is gone then,
+    whether this call or an earlier one (another teacher's tab) deleted it."""
+    if not admit(password, client=client, gate=gate):
+        return False
+    with (store or open_store()).transaction() as db:
+        db.execute("DELETE FROM board WHERE id = ?", (int(entry_id),))
     return True

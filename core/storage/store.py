@@ -25,7 +25,8 @@ MB = 1024 * 1024
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS workspaces (
-    id INTEGER PRIMARY KEY, key_hash TEXT NOT NULL UNIQUE, created REAL NOT NULL, used REAL NOT NULL);
+    id INTEGER PRIMARY KEY, key_hash TEXT NOT NULL UNIQUE, created REAL NOT NULL, used REAL NOT NULL,
+    nickname TEXT NOT NULL DEFAULT '');
 CREATE TABLE IF NOT EXISTS blobs (
     path TEXT PRIMARY KEY, workspace INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
     bytes INTEGER NOT NULL);
@@ -46,6 +47,9 @@ CREATE TABLE IF NOT EXISTS models (
     workspace INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE, kind TEXT NOT NULL,
     source TEXT NOT NULL, run INTEGER, file TEXT REFERENCES blobs(path), validation TEXT NOT NULL,
     PRIMARY KEY (workspace, kind));
+CREATE TABLE IF NOT EXISTS results (
+    workspace INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE, name TEXT NOT NULL,
+    value TEXT NOT NULL, created REAL NOT NULL, PRIMARY KEY (workspace, name));
 CREATE TABLE IF NOT EXISTS board (
     id INTEGER PRIMARY KEY, nickname TEXT NOT NULL, task TEXT NOT NULL, corpus_name TEXT NOT NULL,
     corpus_rows INTEGER NOT NULL, settings TEXT NOT NULL, val_accuracy REAL, val_macro_f1 REAL,
@@ -86,7 +90,8 @@ class Store:
         with self.connect() as connection:
             connection.execute("PRAGMA journal_mode=WAL")
             connection.executescript(SCHEMA)
-            _add_board_publisher(connection)
+            for table, column, declaration in ADDED_COLUMNS:
+                _add_column(connection, table, column, declaration)
 
     @contextmanager
     def connect(self) -> Iterator[sqlite3.Connection]:
@@ -119,19 +124,22 @@ class Store:
         used = connection.execute("SELECT COALESCE(SUM(bytes), 0) FROM blobs WHERE workspace = ?", (workspace_id,)).fetchone()[0]
         total = connection.execute("SELECT COALESCE(SUM(bytes), 0) FROM blobs").fetchone()[0]
         if used - freed + new_bytes > self.limits.workspace_bytes:
-            raise QuotaError(f"This workspace would use {_mb(used - freed + new_bytes)} of its "
-                             f"{_mb(self.limits.workspace_bytes)} quota; delete old runs or start a new workspace.")
+            raise QuotaError("quota_workspace", used=_mb(used - freed + new_bytes), quota=_mb(self.limits.workspace_bytes))
         if total - freed + new_bytes > self.limits.total_bytes:
-            raise QuotaError(f"The server's data folder is full ({_mb(self.limits.total_bytes)}); ask the teacher to "
-                             f"prune old workspaces.")
+            raise QuotaError("quota_total", total=_mb(self.limits.total_bytes))
 
 
-def _add_board_publisher(connection: sqlite3.Connection) -> None:
-    """A data folder made before the board's throttles: its board gets the publisher column (old entries: none)."""
-    if "publisher" in {row[1] for row in connection.execute("PRAGMA table_info(board)")}:
+# Columns added to a table after data folders were made with it: (table, column, declaration). The board's
+# publisher came with its throttles (old entries: none); a workspace's nickname with the teacher's view.
+ADDED_COLUMNS = (("board", "publisher", "TEXT NOT NULL DEFAULT ''"), ("workspaces", "nickname", "TEXT NOT NULL DEFAULT ''"))
+
+
+def _add_column(connection: sqlite3.Connection, table: str, column: str, declaration: str) -> None:
+    """A data folder made before `column` existed gets it."""
+    if column in {row[1] for row in connection.execute(f"PRAGMA table_info({table})")}:
         return
     try:
-        connection.execute("ALTER TABLE board ADD COLUMN publisher TEXT NOT NULL DEFAULT ''")
+        connection.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
     except sqlite3.OperationalError as error:  # another process added it first
         if "duplicate column" not in str(error):
             raise

@@ -34,8 +34,14 @@ FORGET = {
     "model": ("SELECT file FROM models WHERE workspace = ?1 AND kind = 'classifier'",  # the active classifier
               ("DELETE FROM models WHERE workspace = ?1 AND kind = 'classifier'",)),
     "runs": ("SELECT file FROM runs WHERE workspace = ?1",
-             ("DELETE FROM models WHERE workspace = ?1 AND run IS NOT NULL", "DELETE FROM runs WHERE workspace = ?1")),
+             ("DELETE FROM models WHERE workspace = ?1 AND run IS NOT NULL", "DELETE FROM runs WHERE workspace = ?1",
+              "DELETE FROM results WHERE workspace = ?1 AND name LIKE 'explain:#%'")),
+    "reply": ("SELECT file FROM models WHERE workspace = ?1 AND kind = 'reply'",
+              ("DELETE FROM models WHERE workspace = ?1 AND kind = 'reply'",
+               "DELETE FROM results WHERE workspace = ?1 AND name = 'reply'")),
+    "summary": ("SELECT NULL", ("DELETE FROM results WHERE workspace = ?1 AND name LIKE 'explain:%'",)),
 }
+REPLY_RESULT = "reply"  # the active reply model's report (its examples), beside its bundle in `models`
 
 
 @dataclass
@@ -133,6 +139,17 @@ class Workspace:
     def usage(self) -> int:
         with self.store.connect() as db:
             return db.execute("SELECT COALESCE(SUM(bytes), 0) FROM blobs WHERE workspace = ?", (self.id,)).fetchone()[0]
+
+    def nickname(self) -> str:
+        """The name its user chose for the teacher's view and the board ("" when none)."""
+        with self.store.connect() as db:
+            row = db.execute("SELECT nickname FROM workspaces WHERE id = ?", (self.id,)).fetchone()
+        return row[0] if row else ""
+
+    def set_nickname(self, nickname: str) -> None:
+        """A nickname already checked by core.storage.board.clean_nickname ("" forgets it)."""
+        with self.store.transaction() as db:
+            db.execute("UPDATE workspaces SET nickname = ?, used = ? WHERE id = ?", (nickname, time.time(), self.id))
 
     # corpus and tokenizer ---------------------------------------------------------------------------------
 
@@ -239,6 +256,8 @@ class Workspace:
 
         def rows(db: sqlite3.Connection, path: str | None) -> None:
             db.execute("INSERT OR REPLACE INTO models VALUES (?, ?, ?, NULL, ?, ?)", (self.id, kind, source, path, validation))
+            # an earlier upload of the same name was another model: its explanation summary does not describe this one
+            db.execute("DELETE FROM results WHERE workspace = ? AND name = ?", (self.id, explain_key(source)))
 
         self._write(f"model-{kind}", bundle, rows, old)
 
@@ -256,6 +275,21 @@ class Workspace:
             return None
         validation = json.loads(validation)
         return StoredModel(source, None, bundle, validation.get("texts", []), validation.get("labels", []))
+
+    # results ----------------------------------------------------------------------------------------------
+
+    def save_result(self, name: str, value: dict | list) -> None:
+        """A small JSON result a job computed (a reply model's report, a model's explanation summary), by name."""
+        text = json.dumps(value, ensure_ascii=False)
+        with self.store.transaction() as db:
+            db.execute("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?)", (self.id, name, text, time.time()))
+            db.execute("UPDATE workspaces SET used = ? WHERE id = ?", (time.time(), self.id))
+
+    def result(self, name: str) -> Any:
+        """The result saved under `name`, or None."""
+        with self.store.connect() as db:
+            row = db.execute("SELECT value FROM results WHERE workspace = ? AND name = ?", (self.id, name)).fetchone()
+        return json.loads(row[0]) if row else None
 
     # deleting and recovering ------------------------------------------------------------------------------
 
@@ -332,6 +366,11 @@ class Workspace:
     def _unlink(self, paths: list[str]) -> None:
         for path in paths:
             (self.store.home / path).unlink(missing_ok=True)
+
+
+def explain_key(model_source: str) -> str:
+    """The results name of the explanation summary of the model called `model_source` (a run name or a file name)."""
+    return f"explain:{model_source}"
 
 
 def _blob_bytes(db: sqlite3.Connection, path: str) -> int:

@@ -47,11 +47,12 @@ MAX_JSON_CONTAINERS = 1_000_000  # arrays and objects in one JSON member: each c
 CHUNK = 1 * MB
 
 # Sane ranges for the settings that size a model or bound its work; other settings are only type-checked.
-LIMITS = {"vocab_size": (4, 64_000), "num_classes": (2, 256), "emb_dim": (1, 4096), "hidden_dim": (1, 4096),
-          "decoder_dim": (1, 4096), "attention_dim": (1, 4096), "fc_dim": (1, 4096), "num_layers": (1, 8),
-          "dropout": (0.0, 1.0), "embedding_dropout": (0.0, 1.0), "max_len": (1, 4096), "max_source_len": (1, 1024),
-          "max_target_len": (1, 1024), "max_chars": (1, 1_000_000), "character_coverage": (0.0, 1.0),
-          "sampling": (0.0, 1.0)}
+LIMITS = {"vocab_size": (4, 64_000), "num_classes": (2, 256), "aux_classes": (0, 1024), "emb_dim": (1, 4096),
+          "hidden_dim": (1, 4096), "decoder_dim": (1, 4096), "attention_dim": (1, 4096), "fc_dim": (1, 4096),
+          "num_layers": (1, 8), "dropout": (0.0, 1.0), "embedding_dropout": (0.0, 1.0), "max_len": (1, 4096),
+          "max_source_len": (1, 1024), "max_target_len": (1, 1024), "max_chars": (1, 1_000_000),
+          "character_coverage": (0.0, 1.0), "sampling": (0.0, 1.0), "aux_weight": (0.0, 100.0), "mixup": (0.0, 100.0),
+          "average_epochs": (0, 1000)}
 TOKEN_IDS = ("pad_id", "bos_id", "eos_id")  # each must name a piece of the vocabulary
 MAX_TEXT = 200  # characters in a setting, a label or a metric's name
 MAX_INT = 2**63  # JSON integers are unbounded; one past a float's range breaks formatting it
@@ -139,8 +140,8 @@ def _build_model(model_class: type, model_config: Any, tensors: dict, fix_tensor
         model = model_class(model_config)
         model.load_state_dict(fix_tensors(model_config, tensors) if fix_tensors else tensors, strict=True)
     except Exception as error:
-        raise BundleError(f"{name}: the bundle does not fit this version of the model "
-                          f"({type(error).__name__}: {one_line(str(error))[:200]}).") from None
+        raise BundleError("bundle_model_mismatch", name=name,
+                          problem=f"{type(error).__name__}: {one_line(str(error))[:200]}") from None
     return model.eval()
 
 
@@ -187,9 +188,9 @@ def refusing_damage(name: str) -> Iterator[None]:
     except BundleError:
         raise
     except AttentionLabError as error:
-        raise BundleError(f"{name}: {one_line(str(error))}") from None
+        raise BundleError("bundle_cause", name=name, cause=error) from None
     except Exception as error:
-        raise BundleError(f"{name}: the bundle is damaged or not one this version reads ({type(error).__name__}).") from None
+        raise BundleError("bundle_damaged", name=name, problem=type(error).__name__) from None
 
 
 @contextmanager
@@ -201,7 +202,7 @@ def open_bundle(source: Target | bytes, name: str) -> Iterator[BundleArchive]:
         try:
             archive = zipfile.ZipFile(file)
         except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, struct.error):
-            raise BundleError(f"{name}: not a model bundle (.zip) or the file is corrupted.") from None
+            raise BundleError("bundle_not_zip", name=name) from None
         with archive:
             yield BundleArchive(archive, name)
     finally:
@@ -213,13 +214,13 @@ def _source_file(source: Target | bytes, name: str) -> BinaryIO:
     if isinstance(source, (str, Path)):
         path = Path(source)
         if not path.is_file():
-            raise BundleError(f"File not found: {source}")
+            raise BundleError("file_not_found", path=source)
         if path.stat().st_size > MAX_BUNDLE_BYTES:
-            raise BundleError(f"{name}: the bundle is larger than {MAX_BUNDLE_BYTES // MB} MB; refusing it.")
+            raise BundleError("bundle_too_large", name=name, mb=MAX_BUNDLE_BYTES // MB)
         return path.open("rb")
     data = source if isinstance(source, (bytes, bytearray)) else source.read(MAX_BUNDLE_BYTES + 1)
     if len(data) > MAX_BUNDLE_BYTES:
-        raise BundleError(f"{name}: the bundle is larger than {MAX_BUNDLE_BYTES // MB} MB; refusing it.")
+        raise BundleError("bundle_too_large", name=name, mb=MAX_BUNDLE_BYTES // MB)
     return io.BytesIO(data)
 
 
@@ -235,14 +236,13 @@ def _check_directory(file: BinaryIO, name: str) -> None:
         at = tail.rfind(_EOCD_SIGNATURE)
     record = tail[at:at + _EOCD.size] if at >= 0 else b""
     if len(record) < _EOCD.size:
-        raise BundleError(f"{name}: not a model bundle (.zip) or the file is corrupted.")
+        raise BundleError("bundle_not_zip", name=name)
     _, _, _, _, entries, directory_size, offset, _ = _EOCD.unpack(record)
     record_at = size - tail_size + at
     file.seek(max(0, record_at - 20))  # a zip64 locator, which zipfile would follow, sits just before the record
     zip64 = (record_at >= 20 and file.read(4) == _ZIP64_LOCATOR) or 0xFFFFFFFF in (directory_size, offset)
     if zip64 or entries > MAX_MEMBERS or directory_size > MAX_DIRECTORY_BYTES:
-        raise BundleError(f"{name}: the zip lists more than {MAX_MEMBERS} files or a huge directory; "
-                          "not a model bundle.")
+        raise BundleError("bundle_directory", name=name, most=MAX_MEMBERS)
 
 
 class BundleArchive:
@@ -253,11 +253,11 @@ class BundleArchive:
         infos = archive.infolist()
         names = [info.filename for info in infos]
         if len(infos) > MAX_MEMBERS or len(set(names)) != len(names):
-            raise BundleError(f"{name}: the zip lists too many files, or one twice; not a model bundle.")
+            raise BundleError("bundle_members", name=name)
         self.members = {info.filename: info for info in infos}
         missing = [m for m in (META, WEIGHTS, TOKENIZER) if m not in self.members]
         if missing:
-            raise BundleError(f"{name}: not an Attention Lab bundle (missing {', '.join(missing)}).")
+            raise BundleError("bundle_missing_members", name=name, members=", ".join(missing))
         for member in (META, TOKENIZER, *OPTIONAL):
             if member in self.members:
                 self._check_size(member, MEMBER_CAPS[member])
@@ -265,10 +265,10 @@ class BundleArchive:
     def _check_size(self, member: str, cap: int) -> zipfile.ZipInfo:
         info = self.members[member]
         if info.file_size > cap:
-            raise BundleError(f"{self.name}: {member} inflates to {info.file_size / MB:,.0f} MB, more than the "
-                              f"{cap / MB:,.0f} MB a bundle may hold; refusing it.")
+            raise BundleError("bundle_member_too_large", name=self.name, member=member, mb=info.file_size / MB,
+                              cap=cap / MB)
         if info.flag_bits & 0x1:
-            raise BundleError(f"{self.name}: {member} is encrypted; a bundle never is.")
+            raise BundleError("bundle_member_encrypted", name=self.name, member=member)
         return info
 
     def read(self, member: str) -> bytes:
@@ -284,7 +284,8 @@ class BundleArchive:
         except AttentionLabError:
             raise
         except Exception as error:  # zipfile, zlib, bz2 and lzma raise many types for a damaged member
-            raise BundleError(f"{self.name}: {member} is damaged in the zip ({type(error).__name__}).") from None
+            raise BundleError("bundle_member_damaged", name=self.name, member=member,
+                              problem=type(error).__name__) from None
 
     def _read_exactly(self, stream: BinaryIO, size: int, member: str) -> bytearray:
         """`size` bytes in chunks into one buffer; a stream that ends early or runs on is refused, so a forged
@@ -294,11 +295,11 @@ class BundleArchive:
         while done < size:
             chunk = stream.read(min(CHUNK, size - done))
             if not chunk:
-                raise BundleError(f"{self.name}: {member} is truncated.")
+                raise BundleError("bundle_member_truncated", name=self.name, member=member)
             view[done:done + len(chunk)] = chunk
             done += len(chunk)
         if stream.read(1):
-            raise BundleError(f"{self.name}: {member} is longer than the zip says.")
+            raise BundleError("bundle_member_long", name=self.name, member=member)
         return buffer
 
     def json(self, member: str, data: bytes | None = None) -> Any:
@@ -316,11 +317,11 @@ class BundleArchive:
         try:
             tokenizer = Tokenizer(proto, config)
         except AttentionLabError as error:
-            raise BundleError(f"{self.name}: {error}") from None
+            raise BundleError("bundle_cause", name=self.name, cause=error) from None
         except Exception:  # SentencePiece's own message names its C++ source files: nothing a user can act on
-            raise BundleError(f"{self.name}: the tokenizer ({TOKENIZER}) is damaged or not a SentencePiece model.") from None
+            raise BundleError("bundle_tokenizer", name=self.name, member=TOKENIZER) from None
         if tokenizer.vocab_size != vocab_size:
-            raise BundleError(f"{self.name}: the tokenizer's vocabulary disagrees with the model's shape.")
+            raise BundleError("bundle_tokenizer_vocab", name=self.name)
         return tokenizer
 
     def extras(self) -> dict[str, bytes]:
@@ -334,7 +335,7 @@ class BundleArchive:
         with self._open(WEIGHTS, cap) as stream:
             header_size = int.from_bytes(self._read_exactly_prefix(stream, 8), "little")
             if header_size > min(HEADER_ALLOWANCE, size - 8):
-                raise BundleError(f"{self.name}: the weights ({WEIGHTS}) are corrupted (their header is too long).")
+                raise BundleError("bundle_header_long", name=self.name, member=WEIGHTS)
             header = self.json(WEIGHTS, bytes(self._read_exactly_prefix(stream, header_size)))
             layout = tensor_layout(header, size - 8 - header_size, self.name, WEIGHTS)
             if required is not None:
@@ -345,7 +346,7 @@ class BundleArchive:
     def _read_exactly_prefix(self, stream: BinaryIO, size: int) -> bytes:
         data = stream.read(size)
         if len(data) != size:
-            raise BundleError(f"{self.name}: the weights ({WEIGHTS}) are corrupted or truncated.")
+            raise BundleError("bundle_weights_corrupted", name=self.name, member=WEIGHTS)
         return data
 
     def weights_cap(self, required: Shapes, optional: Shapes) -> int:
@@ -354,12 +355,10 @@ class BundleArchive:
         needed = 4 * sum(math.prod(shape) for shape in required.values())
         most = needed + 4 * sum(math.prod(shape) for shape in optional.values())
         if most > MAX_WEIGHTS_BYTES:
-            raise BundleError(f"{self.name}: the model's settings imply {most / MB:,.0f} MB of weights, more than the "
-                              f"{MAX_WEIGHTS_BYTES // MB} MB a bundle may hold; refusing it.")
+            raise BundleError("bundle_weights_large", name=self.name, mb=most / MB, cap=MAX_WEIGHTS_BYTES // MB)
         size = self.members[WEIGHTS].file_size
         if not 8 + needed <= size <= 8 + HEADER_ALLOWANCE + most:
-            raise BundleError(f"{self.name}: the bundle does not fit its own settings; its weights ({WEIGHTS}) are "
-                              f"corrupted or truncated ({size:,} bytes where the settings need {needed:,}).")
+            raise BundleError("bundle_weights_size", name=self.name, member=WEIGHTS, size=size, needed=needed)
         return 8 + HEADER_ALLOWANCE + most
 
 
@@ -374,30 +373,30 @@ def _tensor_view(data: bytearray, begin: int, shape: tuple[int, ...]) -> torch.T
 def tensor_layout(header: Any, data_size: int, name: str, member: str) -> dict[str, tuple[tuple[int, ...], int]]:
     """A safetensors header checked: float32 tensors with whole-number shapes whose byte ranges tile the data
     exactly. Returns each tensor's shape and where its bytes begin."""
-    corrupted = f"{name}: the weights ({member}) are corrupted or truncated."
+    corrupted = BundleError("bundle_weights_corrupted", name=name, member=member)
     if not isinstance(header, dict) or not isinstance(header.get("__metadata__", {}), dict):
-        raise BundleError(corrupted)
+        raise corrupted
     layout, spans = {}, []
     for key, entry in header.items():
         if key == "__metadata__":
             continue
         if not isinstance(entry, dict) or entry.get("dtype") != "F32":
-            raise BundleError(f"{name}: the weights ({member}) hold {key[:50]!r} in a type other than float32.")
+            raise BundleError("bundle_weights_type", name=name, member=member, key=key[:50])
         shape, offsets = entry.get("shape"), entry.get("data_offsets")
         if not _int_list(shape, 8) or not _int_list(offsets, 2) or len(offsets) != 2:
-            raise BundleError(corrupted)
+            raise corrupted
         begin, end = offsets
         if end - begin != 4 * math.prod(shape):
-            raise BundleError(corrupted)
+            raise corrupted
         layout[key] = (tuple(shape), begin)
         spans.append((begin, end))
     position = 0
     for begin, end in sorted(spans):  # the tensors must cover the data exactly, without gaps or overlaps
         if begin != position:
-            raise BundleError(corrupted)
+            raise corrupted
         position = end
     if position != data_size:
-        raise BundleError(corrupted)
+        raise corrupted
     return layout
 
 
@@ -409,14 +408,14 @@ def _int_list(value: Any, most: int) -> bool:
 def _check_shapes(layout: dict, required: Shapes, optional: Shapes, name: str) -> None:
     for key, (shape, _) in layout.items():
         wanted = required.get(key, optional.get(key))
+        if wanted is None:
+            raise BundleError("bundle_tensor_unknown", name=name, member=WEIGHTS, key=key[:50], shape=list(shape)[:8])
         if wanted != shape:
-            needs = f"its settings need {list(wanted)}" if wanted is not None else "its settings have no such tensor"
-            raise BundleError(f"{name}: the bundle does not fit this version of the model ({WEIGHTS} holds "
-                              f"{key[:50]!r} {list(shape)[:8]}; {needs}).")
+            raise BundleError("bundle_tensor_shape", name=name, member=WEIGHTS, key=key[:50], shape=list(shape)[:8],
+                              wanted=list(wanted))
     missing = [key for key in required if key not in layout]
     if missing:
-        raise BundleError(f"{name}: the bundle does not fit this version of the model ({WEIGHTS} lacks "
-                          f"{', '.join(missing[:3])}).")
+        raise BundleError("bundle_tensors_missing", name=name, member=WEIGHTS, keys=", ".join(missing[:3]))
 
 
 def rnn_shapes(prefix: str, gates: int, input_dim: int, hidden_dim: int, num_layers: int) -> Shapes:
@@ -441,45 +440,45 @@ def parse_member_json(data: bytes, member: str, name: str) -> Any:
 
     depth, containers = json_nesting(data)
     if depth > MAX_JSON_DEPTH or containers > MAX_JSON_CONTAINERS:
-        raise BundleError(f"{name}: the bundle's {member} is nested more than {MAX_JSON_DEPTH} levels deep or "
-                          "holds too many lists; refusing it.")
+        raise BundleError("bundle_json_deep", name=name, member=member, depth=MAX_JSON_DEPTH)
     try:
         return json.loads(data.decode("utf-8"))
     except ValueError:  # JSONDecodeError, UnicodeDecodeError, an integer too long to convert
-        raise BundleError(f"{name}: the bundle's {member} is not valid JSON.") from None
+        raise BundleError("bundle_json_invalid", name=name, member=member) from None
 
 
 def _check_meta(meta: Any, expected_kind: str, name: str) -> None:
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-        raise BundleError(f"{name}: not an Attention Lab bundle.")
+        raise BundleError("bundle_foreign", name=name)
     version = meta.get("format_version", 0)
     if not _is_int(version) or version < 0:
-        raise BundleError(f"{name}: the bundle's format_version is not a whole number; not an Attention Lab bundle.")
+        raise BundleError("bundle_version_type", name=name)
     if version > FORMAT_VERSION:
-        raise BundleError(f"{name}: made by a newer Attention Lab (bundle format {version}); update the app.")
+        raise BundleError("bundle_newer", name=name, version=version)
     kind = meta.get("kind")
     if kind != expected_kind:
         shown = kind if isinstance(kind, str) and len(kind) <= 30 else "different"
-        raise BundleError(f"{name}: this is a {shown} bundle, but a {expected_kind} bundle is needed here.")
+        raise BundleError("bundle_kind", name=name, kind=shown, expected_kind=expected_kind)
     if not isinstance(meta.get("versions", {}), dict):
-        raise BundleError(f"{name}: the bundle's versions are not a table; not an Attention Lab bundle.")
+        raise BundleError("bundle_versions", name=name)
 
 
 def checked_config(cls: type, values: Any, what: str, name: str) -> Any:
     """A config from bundle JSON: unknown keys ignored (bundles from newer versions), missing ones default (older
     bundles); each value must have its field's type and lie in LIMITS, so nothing is sized from a wrong value."""
     if not isinstance(values, dict):
-        raise BundleError(f"{name}: the bundle's {what} is missing or not a table.")
+        raise BundleError("bundle_section_missing", name=name, section=what)
     known = {f.name: f for f in fields(cls)}
     kept = {key: value for key, value in values.items() if key in known}
     for key, value in kept.items():
         if not _fits(value, known[key].type, key):
-            raise BundleError(f"{name}: the bundle's {what}.{key} is not a sane {known[key].type} "
-                              f"({one_line(repr(value))[:40]}); refusing it.")
+            raise BundleError("bundle_setting_type", name=name, section=what, key=key, type=known[key].type,
+                              value=one_line(repr(value))[:40])
     try:
         config = cls(**kept)
     except (ValueError, TypeError) as error:  # the config's own checks (a pooling, an rnn it does not know)
-        raise BundleError(f"{name}: the bundle's {what} is invalid ({one_line(str(error))[:120]}).") from None
+        raise BundleError("bundle_section_invalid", name=name, section=what,
+                          problem=one_line(str(error))[:120]) from None
     _check_token_ids(config, what, name)
     return config
 
@@ -508,14 +507,14 @@ def _check_token_ids(config: Any, what: str, name: str) -> None:
     for key in TOKEN_IDS:
         token = getattr(config, key, None)
         if token is not None and not 0 <= token < vocab_size:
-            raise BundleError(f"{name}: the bundle's {what}.{key} lies outside its vocabulary; refusing it.")
+            raise BundleError("bundle_token_id", name=name, section=what, key=key)
 
 
 def checked_metrics(meta: dict, name: str) -> dict:
     """metrics: names to numbers or None (older bundles may lack them: then empty)."""
     metrics = meta.get("metrics", {})
     if not isinstance(metrics, dict) or not all(_is_name(k) and _is_number(v) for k, v in metrics.items()):
-        raise BundleError(f"{name}: the bundle's metrics are not a table of numbers; refusing it.")
+        raise BundleError("bundle_metrics", name=name)
     return metrics
 
 
@@ -525,7 +524,7 @@ def checked_history(meta: dict, name: str) -> dict:
     from core.training.loop import EVENT_FIELDS
 
     history = meta.get("history", {})
-    bad = BundleError(f"{name}: the bundle's training history is malformed; refusing it.")
+    bad = BundleError("bundle_history", name=name)
     if not isinstance(history, dict):
         raise bad
     kept = {}

@@ -12,6 +12,7 @@ import math
 import random
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -42,6 +43,7 @@ class TrainEvent:
     val_acc: float | None = None
     sentences_per_s: float = 0.0
     elapsed_s: float = 0.0
+    epochs: int = 0  # planned epochs (0: not known), so a reader of the events alone can say "epoch k of n"
 
     @property
     def progress(self) -> float:
@@ -72,6 +74,8 @@ class FitResult:
     stopped: bool = False  # by the stop flag
     early_stopped: bool = False
     elapsed_s: float = 0.0
+    averaged_epochs: int = 0  # >0: the weights kept are the mean of this many epochs ending at best_epoch
+    averaged_val: tuple[float, float] | None = None  # their validation loss and accuracy
 
     @property
     def best(self) -> TrainEvent | None:
@@ -81,7 +85,7 @@ class FitResult:
         """Epoch and step curves as plain lists (JSON-ready): what a bundle and the run history keep."""
         return {"epochs": [e.row() for e in self.epochs], "steps": [e.row() for e in self.steps],
                 "best_epoch": self.best_epoch, "stopped": self.stopped, "early_stopped": self.early_stopped,
-                "elapsed_s": self.elapsed_s}
+                "elapsed_s": self.elapsed_s, "averaged_epochs": self.averaged_epochs}
 
 
 @dataclass
@@ -137,7 +141,7 @@ def resolve_device(name: str) -> torch.device:
     from core.errors import AttentionLabError
 
     if name == "cuda" and not torch.cuda.is_available():
-        raise AttentionLabError("device 'cuda' was asked for, but no CUDA GPU is available; use 'auto' or 'cpu'.")
+        raise AttentionLabError("no_cuda")
     return torch.device("cuda" if name != "cpu" and torch.cuda.is_available() else "cpu")
 
 
@@ -157,6 +161,8 @@ def fit(model: nn.Module, task: Task, train: Any, val: Any, config: LoopConfig,
     schedule = _schedule(optimizer, config, total_steps)
     result, clock = FitResult(), _Clock()
     best_state, best_rank, since_best = None, None, 0
+    window = deque(maxlen=config.average_epochs) if config.average_epochs > 1 else None  # end-of-epoch weights
+    best_window: list[dict] = []
     for epoch in range(1, config.epochs + 1):
         running = _Running()
         model.train()
@@ -169,16 +175,19 @@ def fit(model: nn.Module, task: Task, train: Any, val: Any, config: LoopConfig,
                 schedule.step()
             clock.step(running.last_rows)
             if clock.steps % config.report_every == 0:
-                result.steps.append(running.event("step", epoch, clock, total_steps))
+                result.steps.append(running.event("step", epoch, clock, total_steps, config.epochs))
                 _emit(callback, result.steps[-1])
         if result.stopped:  # a partial epoch is not an epoch: the best finished one is kept
             break
         val_loss, val_acc = evaluate(model, task, val, config.batch_size)
-        result.epochs.append(running.event("epoch", epoch, clock, total_steps, val_loss, val_acc))
+        result.epochs.append(running.event("epoch", epoch, clock, total_steps, config.epochs, val_loss, val_acc))
         _emit(callback, result.epochs[-1])
         rank = task.rank(val_loss, val_acc) if val_loss == val_loss else (epoch,)  # no validation: the latest
+        if window is not None:
+            window.append(copy.deepcopy(model.state_dict()))
         if best_rank is None or rank > best_rank:
             best_rank, best_state, since_best, result.best_epoch = rank, copy.deepcopy(model.state_dict()), 0, epoch
+            best_window = list(window or [])
         else:
             since_best += 1
         if config.patience and since_best >= config.patience:
@@ -186,11 +195,13 @@ def fit(model: nn.Module, task: Task, train: Any, val: Any, config: LoopConfig,
             break
     if best_state is not None:
         model.load_state_dict(best_state)
+        if len(best_window) > 1:
+            _keep_average(model, task, val, config, best_window, best_rank, result)
     model.eval()
     result.elapsed_s = clock.elapsed()
     if result.epochs:
         _emit(callback, TrainEvent("end", result.best_epoch, clock.steps, total_steps, 0.0, 0.0,
-                                   elapsed_s=result.elapsed_s))
+                                   elapsed_s=result.elapsed_s, epochs=config.epochs))
     return result
 
 
@@ -204,6 +215,24 @@ def evaluate(model: nn.Module, task: Task, split: Any, batch_size: int) -> tuple
     if running.count == 0:
         return math.nan, math.nan
     return running.loss_sum / running.count, running.correct / running.count
+
+
+def average_states(states: list[dict]) -> dict:
+    """The element-wise mean of several state dicts of one model (integer buffers are taken from the last)."""
+    return {key: torch.stack([s[key] for s in states]).mean(0) if value.is_floating_point() else value
+            for key, value in states[-1].items()}
+
+
+def _keep_average(model: nn.Module, task: Task, val: Any, config: LoopConfig, states: list[dict],
+                  best_rank: tuple, result: FitResult) -> None:
+    """Load the mean of `states` instead of the best epoch's weights when validation ranks it no lower (SWA-style:
+    the mean of points along the trajectory often sits in a flatter, better-generalising region)."""
+    model.load_state_dict(average_states(states))
+    val_loss, val_acc = evaluate(model, task, val, config.batch_size)
+    if val_loss == val_loss and task.rank(val_loss, val_acc) < best_rank:
+        model.load_state_dict(states[-1])  # the window ends at the best epoch: its weights
+        return
+    result.averaged_epochs, result.averaged_val = len(states), (val_loss, val_acc)
 
 
 def _optimise(model: nn.Module, optimizer: torch.optim.Optimizer, config: LoopConfig, running: _Running,
@@ -268,8 +297,8 @@ class _Running:
         self.count += out.count
         self.last_rows = out.rows
 
-    def event(self, kind: str, epoch: int, clock: _Clock, total_steps: int,
+    def event(self, kind: str, epoch: int, clock: _Clock, total_steps: int, epochs: int,
               val_loss: float | None = None, val_acc: float | None = None) -> TrainEvent:
         count = max(self.count, 1)
         return TrainEvent(kind, epoch, clock.steps, total_steps, self.loss_sum / count, self.correct / count,
-                          val_loss, val_acc, clock.rate(), clock.elapsed())
+                          val_loss, val_acc, clock.rate(), clock.elapsed(), epochs)

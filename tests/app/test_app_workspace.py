@@ -87,7 +87,8 @@ def test_without_the_token_nothing_of_it_shows(saved):
     assert at.query_params["w"] != token
     assert not at.session_state["runs"] and at.session_state["corpus"].source_name == "sample_corpus.xlsx"
     assert "model" not in at.session_state or at.session_state["model"] is None
-    assert reopen("not-a-real-token-but-long-enough-xxxxxx").session_state["runs"] == []
+    wrong = reopen("not-a-real-token-but-long-enough-xxxxxx")
+    assert ko("ws.missing") in [e.value for e in wrong.error] and "workspace" not in wrong.session_state
 
 
 def test_a_share_link_fills_the_train_page_and_notes_what_it_ignored():
@@ -110,8 +111,8 @@ def test_board_publish_list_and_try(saved):
     at.text_input[0].input("<b>민지</b>")
     at.button[0].click().run()  # the form's submit button
     assert not at.exception
-    table = at.dataframe[0].value
-    assert table.iloc[0, 0] == "<b>민지</b>" and table.iloc[0, 2] == "tiny.xlsx"
+    table = at.table[0].value  # text_table: every cell escaped for Markdown, so shown as typed
+    assert table.iloc[0, 0] == plain("<b>민지</b>") and plain("tiny.xlsx") in table.iloc[0, 4]  # with task, size, time
     assert ko("board.no_password") in [c.value for c in at.caption]
     at.session_state["w_emb"] = 64
     click(at, ko("board.try"))
@@ -126,4 +127,5 @@ def test_delete_asks_first_then_removes_the_workspace(data_home):
     assert ko("ws.confirm") in [w.value for w in at.sidebar.warning]
     click(at, ko("ws.yes_delete"))
     assert at.query_params["w"] != token and not folder.exists()
-    assert reopen(token).query_params["w"] != token, "a deleted workspace's token opens a new, empty one"
+    again = reopen(token)  # a deleted workspace's address says so, and offers a new one
+    assert ko("ws.missing") in [e.value for e in again.error] and again.query_params["w"] == token

@@ -15,6 +15,7 @@ from core.classifier.runs import keep
 from core.storage import board
 from core.storage.workspace import create_workspace
 from tests.app.test_app import click, ko, new_app, open_page, through_app  # noqa: F401  (fixture)
+from tests.english import english_in_error
 from tests.training.test_bundle_hostile import HOSTILE, good, tokenizer, with_meta  # noqa: F401  (fixtures)
 from ui import errors
 from ui.i18n import STRINGS, plain
@@ -47,7 +48,8 @@ def prefix(key: str) -> str:
 
 
 def lines(at, key: str) -> list[str]:
-    return [e.value for e in at.error if e.value.startswith(prefix(key))]
+    """The error lines of `key` (escaped as every error line is: it may quote a file name)."""
+    return [e.value for e in at.error if e.value.startswith(plain(prefix(key)))]
 
 
 @pytest.fixture(scope="module")
@@ -120,12 +122,14 @@ def test_hostile_file_and_label_names_are_text_on_every_page(hostile_bundle):
 def test_each_hostile_bundle_on_the_model_page_gets_one_line(good):  # noqa: F811
     at = open_page(new_app().run(), "model")
     for case in HOSTILE:
-        at.file_uploader(key="model_upload").upload(f"![b]({ADDRESS}/b.png) {case}.zip", HOSTILE[case][0](good), ZIP)
+        name = f"![b]({ADDRESS}/b.png) {case}.zip"
+        at.file_uploader(key="model_upload").upload(name, HOSTILE[case][0](good), ZIP)
         at.run()
         assert not at.exception, case
         assert len(at.error) == 1, (case, [e.value for e in at.error])
         message = at.error[0].value
         assert "\n" not in message and ".cc" not in message and "Traceback" not in message, message
+        assert not english_in_error(message, plain(name)), (case, message)  # the Korean line, in Korean
         assert_no_live_markup(at)
         assert "model" not in at.session_state or at.session_state["model"] is None
 
@@ -182,7 +186,7 @@ def test_publishing_twice_in_a_row_is_refused_in_one_line(board_session):
     at = publish(board_session, "민지")
     assert ko("board.posted") in [s.value for s in at.success]
     at = publish(at, "민지")
-    assert len(at.error) == 1 and lines(at, "board.refused.cooldown") == [at.error[0].value]
+    assert len(at.error) == 1 and lines(at, "error.board_cooldown") == [at.error[0].value]
     seconds = int(re.search(r"(\d+)초", at.error[0].value).group(1))
     assert 25 <= seconds <= 30
     assert len(board.entries()) >= 1 and [e.nickname for e in board.entries()].count("민지") == 1
@@ -190,7 +194,7 @@ def test_publishing_twice_in_a_row_is_refused_in_one_line(board_session):
 
 def test_a_nickname_over_the_limit_says_it_is_too_long(board_session):
     at = publish(board_session, "가" * 31)
-    assert [e.value for e in at.error] == [ko("board.refused.nickname_long", length=31, limit=board.MAX_NICKNAME)]
+    assert [e.value for e in at.error] == [plain(ko("error.board_nickname_long", length=31, limit=board.MAX_NICKNAME))]
 
 
 def test_a_burst_of_wrong_admin_passwords_is_refused_in_one_line_each(board_session):
@@ -201,10 +205,10 @@ def test_a_burst_of_wrong_admin_passwords_is_refused_in_one_line_each(board_sess
         click(at, ko("board.clear"))
         answers.append([e.value for e in at.error])
     assert answers[0] == [ko("board.wrong_password")]
-    assert all(a == [ko("board.refused.wait", seconds=1)] for a in answers[1:]), answers[:3]
+    assert all(a == [plain(ko("error.board_wait", seconds=1))] for a in answers[1:]), answers[:3]
     at.text_input(key="board_password").input("teacher")
     click(at, ko("board.clear"))
-    assert at.error[0].value == ko("board.refused.wait", seconds=1), "even the right password waits its turn"
+    assert at.error[0].value == plain(ko("error.board_wait", seconds=1)), "even the right password waits its turn"
 
 
 def test_a_queued_job_shows_no_wait_it_cannot_estimate():

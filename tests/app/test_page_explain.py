@@ -23,7 +23,7 @@ from tests.app.test_app import (  # noqa: F401  (fixtures)
     through_app,
     trained,
 )
-from ui.i18n import STRINGS
+from ui.i18n import STRINGS, plain
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +46,13 @@ def test_one_sentence_panel_shows_rows_agreement_curves_and_verdict(explained):
     assert len(at.metric) == 3, "permuted, uniform, top weight zeroed"
     verdict = [v for v in texts(at.info) if "τ" in v]
     assert verdict and "leave-one-out" not in verdict[0], "the Korean verdict"
-    assert len(at.dataframe[0].value) == 6, "one row per pair of methods"
+    assert len(at.table[0].value) == 6, "one row per pair of methods"
+
+
+def shown(source: str) -> str:
+    """A model's name as the Korean table's header has it: ui.i18n.model_name, escaped by ui.widgets.text_table."""
+    number, _, pooling = source.partition(" ")
+    return plain(f"{number} {ko(f'pooling.{pooling}')}" if f"pooling.{pooling}" in STRINGS else source)
 
 
 def chart_columns(at, index: int = 0) -> int:
@@ -69,9 +75,16 @@ def test_model_summary_over_the_validation_split(explained):
     finish_job(click(at, ko("explain.summarize")), "explain_job")
     name, summary = at.session_state["explain_summary"][1][0]
     assert summary.n == 20 and 0.0 <= summary.uniform_accuracy <= 1.0
-    table = at.dataframe[-1].value
-    assert list(table.columns) == [name] and ko("explain.uniform_accuracy") in table.index
+    table = at.table[-1].value  # ui.widgets.text_table: a column of measures, then one per model
+    assert list(table.columns)[1:] == [shown(name)] and plain(ko("explain.uniform_accuracy")) in set(table.iloc[:, 0])
     assert len(at.get("plotly_chart")) == 4
+
+    again = new_app()  # the workspace's address opened again: a refresh, or after a restart
+    again.query_params["w"] = at.query_params["w"]
+    again = open_page(again.run(), "explain")
+    back = again.session_state["explain_summary"][1]
+    assert [(n, s.to_json()) for n, s in back] == [(n, s.to_json()) for n, s in at.session_state["explain_summary"][1]]
+    assert again.table[-1].value.equals(table) and not again.exception
 
 
 def test_summary_also_covers_the_mean_pooling_run(trained):  # noqa: F811
@@ -82,11 +95,11 @@ def test_summary_also_covers_the_mean_pooling_run(trained):  # noqa: F811
     runs.append(Run(len(runs) + 1, "mean", {}, [], [], 1.0, {}, False, 0.0, classifier=mean))
     at.session_state["w_explain_limit"] = 12
     at.run()
-    assert at.checkbox[0].label == ko("explain.with_mean", name=f"#{len(runs)} mean") and at.checkbox[0].value
+    assert at.checkbox[0].label == ko("explain.with_mean", name=f"#{len(runs)} {ko('pooling.mean')}") and at.checkbox[0].value
     finish_job(click(at, ko("explain.summarize")), "explain_job")
     (_, attention), (_, pooled) = at.session_state["explain_summary"][1]
     assert pooled.pooling == "mean" and pooled.uniform_accuracy == pooled.accuracy, "mean pooling is uniform attention"
-    assert list(at.dataframe[-1].value.columns) == [at.session_state["model"].source, f"#{len(runs)} mean"]
+    assert list(at.table[-1].value.columns)[1:] == [shown(at.session_state["model"].source), shown(f"#{len(runs)} mean")]
     runs.pop()
 
 

@@ -19,7 +19,7 @@ from ui.i18n import STRINGS
 
 ROOT = Path(__file__).resolve().parents[2]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-TINY = {"w_reply_epochs": 1, "w_reply_hidden": 32}
+TINY = {"w_reply_epochs": 1, "w_reply_hidden": 32, "w_reply_max_pairs": 300}
 
 
 def ko(key: str, **values) -> str:
@@ -83,6 +83,28 @@ def test_training_shows_scores_curves_and_validation_examples(trained):
     assert at.session_state["reply_outcome"].generator.metrics["val_pairs"] > 0
 
 
+def test_the_cap_and_the_estimate_are_what_was_trained(trained):
+    metrics = trained.session_state["reply_outcome"].generator.metrics
+    assert metrics["train_pairs"] + metrics["val_pairs"] <= TINY["w_reply_max_pairs"]
+    estimate = next(c.value for c in trained.caption if c.value.startswith("예상 시간"))
+    assert f"쌍 {TINY['w_reply_max_pairs']}개 × 1 에포크" in estimate
+    assert ko("reply.stutter") in [m.label for m in trained.metric]
+
+
+def test_the_reply_model_comes_back_in_a_new_session_of_the_workspace(trained):
+    kept = trained.session_state["reply_outcome"]
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params["w"] = trained.query_params["w"]  # a refresh, or the address opened after a restart
+    at = open_reply(at.run())
+    back = at.session_state["reply_outcome"]
+    assert back is not kept and back.generator.metrics == kept.generator.metrics
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["chrF"] == f"{kept.generator.metrics['val_chrf']:.1f}"
+    assert len(at.table[0].value) == len(kept.report.examples) > 0
+    assert at.get("plotly_chart"), "its curves, from the history the bundle keeps"
+    assert not at.exception and not at.error
+
+
 def test_generate_shows_greedy_and_beam_with_alignment_matrices(trained):
     at = trained
     at.text_input(key="w_reply_text").set_value("친구가 약속을 또 어겨서 너무 화가 나.")
@@ -121,10 +143,11 @@ def test_the_second_reply_can_be_the_mbr_choice(trained):
 def test_a_corpus_without_replies_gets_the_message(sample_frame):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
     upload(at, sample_frame.drop(columns=[c for c in sample_frame.columns if c.startswith("시스템응답")]), "noreply.xlsx")
-    open_reply(at)
-    click(at, ko("train.start"))
+    open_reply(at)  # the line comes before Start, which is disabled
     assert any("시스템응답1" in e.value for e in at.error)
-    assert "reply_job" not in at.session_state
+    assert at.button(key="reply_start").disabled and "reply_job" not in at.session_state
+    at.radio(key="w_reply_source").set_value("sample").run()  # the bundled sample has replies
+    assert not at.error and not at.button(key="reply_start").disabled
 
 
 def test_start_is_refused_while_the_classifier_trains():

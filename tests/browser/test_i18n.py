@@ -12,17 +12,12 @@ import re
 import pytest
 
 from tests.browser.helpers import ARTIFACTS, BROWSER, nav, shot
+from tests.english import english_words as english_in
 from ui.i18n import STRINGS
 
 pytestmark = BROWSER
 
 VIEWPORT = {"width": 1400, "height": 1000}
-# English that belongs in the Korean UI: names of models, methods, formats and files, the language switch
-# itself, and the user's own data (the sample's file name).
-ALLOWED = {"English", "Attention", "Lab", "AIHUB", "BiLSTM", "LSTM", "BPE", "SentencePiece", "CSV", "xlsx", "csv",
-           "tsv", "json", "XLSX", "TSV", "JSON", "MB", "loss", "macro", "F1", "unk",
-           "gram",  # n-gram: the term as Korean NLP writing keeps it (the baseline has used it since the start)
-           "sample_corpus", "Sheet"}  # the sample's file and sheet names
 CLASSES_EN = ["joy", "embarrassment", "anger", "anxiety", "hurt", "sadness"]
 
 # Text a person can see without hovering: rendered text nodes with a non-zero font size, plus CSS generated
@@ -53,7 +48,7 @@ VISIBLE_TEXT_JS = """() => {
 def english_words(page) -> set[str]:
     """English words in the visible text, leaving out addresses and file paths (links and folders shown as data)."""
     text = re.sub(r"https?://\S+|(?<![\w.])/[\w./-]+", " ", page.evaluate(VISIBLE_TEXT_JS))
-    return {w for w in re.findall(r"[A-Za-z][A-Za-z_]+", text) if w not in ALLOWED}
+    return english_in(text)
 
 
 @pytest.fixture

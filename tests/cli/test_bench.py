@@ -20,6 +20,8 @@ def test_quick_bench_reports_every_printed_figure(tmp_path, monkeypatch):
     assert report["sentences"] == 18 and report["train_ratio"] > 0 and report["load_ratio"] > 0
     assert report["train_ratio"] == report["train_sentences_per_s"] / report["reference_sentences_per_s"]
     assert 0 < report["predict_median_ms"] <= report["predict_p95_ms"]
+    assert report["evaluate_sentences"] == 200 and "evaluation of 200 sentences" in text
+    assert report["evaluate_ratio"] == report["evaluate_one_by_one_s"] / report["evaluate_s"] > 0
     assert "tokenizer_train_50k_s" not in report and "50,000" not in text  # quick skips the 50k tokenizer
     assert len(text.splitlines()) == len(bench.format_report({**report, "tokenizer_train_50k_s": 1.0}).splitlines()) - 1
     assert any("round 2" in line for line in lines)

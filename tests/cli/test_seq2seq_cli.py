@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from core.cli.main import main as cli_main
+from core.seq2seq.metrics import stutters
 
 
 def test_cli_train_then_generate_json(dialogue_xlsx, tmp_path, capsys):
@@ -18,6 +19,7 @@ def test_cli_train_then_generate_json(dialogue_xlsx, tmp_path, capsys):
     assert len(replies) == 2
     for reply in replies:
         assert {"reply", "source_tokens", "target_tokens", "attention"} <= set(reply)
+        assert reply["stutters"] == stutters(reply["reply"])
         assert len(reply["attention"]) == len(reply["target_tokens"])
         assert all(len(row) == len(reply["source_tokens"]) for row in reply["attention"])
     assert cli_main(["seq2seq", "evaluate", "--model", str(out), "--data", str(dialogue_xlsx), "--limit", "5", "--mbr", "2",
@@ -25,6 +27,10 @@ def test_cli_train_then_generate_json(dialogue_xlsx, tmp_path, capsys):
     report = json.loads(capsys.readouterr().out)
     assert report["n"] == 5 and 0 <= report["chrf"] <= 100 and 0 <= report["retrieval_chrf"] <= 100
     assert 0 < report["distinct"] <= 1 and len(report["examples"]) == 5
+    assert 0 <= report["stutter"] <= 1 and 0 <= report["retrieval_stutter"] <= 1
+    assert cli_main(["seq2seq", "evaluate", "--model", str(out), "--data", str(dialogue_xlsx), "--limit", "3",
+                     "--no-stutter-guard"]) == 0
+    assert "stutter" in capsys.readouterr().out
 
 
 def test_cli_bad_input_is_one_line_and_exit_2(dialogue_xlsx, tmp_path, capsys):

@@ -161,6 +161,7 @@ def test_words_sum_their_pieces():
     words, scores = to_words(["▁오늘", "▁화", "가", "▁나"], {"attention": [0.1, 0.2, 0.3, 0.4]})
     assert words == ["오늘", "화가", "나"]
     assert np.allclose(scores["attention"], [0.1, 0.5, 0.4])
+    assert to_words(["▁", "鬱", "▁", "▁나"], {"attention": [0.1, 0.2, 0.3, 0.4]})[0] == ["鬱", "␣", "나"]
 
 
 def test_model_summary_reports_means_and_uniform_accuracy(classifier, corpus_path):

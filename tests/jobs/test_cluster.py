@@ -111,12 +111,14 @@ def test_events_stream_while_running_and_the_result_comes_back(cluster, tmp_path
     assert done.state == "done" and done.events == ["first", "second"] and done.result == 42
 
 
-@pytest.mark.parametrize("problem, message", [(AttentionLabError("The corpus has no labels."), "The corpus has no labels."),
-                                              (ValueError("bad shape"), "ValueError: bad shape")])
+@pytest.mark.parametrize("problem, message", [
+    (AttentionLabError("nothing_to_explain"), "There are no sentences to explain."),
+    (ValueError("bad shape"), "ValueError: bad shape")])
 def test_a_failure_on_the_cluster_is_one_line(cluster, problem, message):
     job = jobs.start_job(None, functools.partial(fail_with, problem=problem))
     assert job.join(30)
-    assert (job.snapshot().state, job.snapshot().error) == ("failed", message)
+    assert (job.snapshot().state, str(job.snapshot().error)) == ("failed", message)
+    assert getattr(job.snapshot().error, "code", None) == getattr(problem, "code", None)  # the error itself came back
 
 
 def test_two_sessions_run_side_by_side_in_ray_workers(cluster, tmp_path):

@@ -10,7 +10,7 @@ import pytest
 
 from core.classifier.pipeline import train_classifier
 from core.config import ModelConfig, TokenizerConfig, TrainConfig
-from core.errors import AttentionLabError, TrainingBusyError
+from core.errors import AttentionLabError, CorpusError, TrainingBusyError
 from core.jobs import start_job
 from core.jobs.local import LocalRunner
 from core.jobs.queue import JobQueue
@@ -81,13 +81,17 @@ def test_events_are_visible_while_running_and_the_result_when_done(tmp_path):
     assert start_job(job, functools.partial(fail_with, problem=ValueError("x"))).join(30)  # a finished job is no obstacle
 
 
-@pytest.mark.parametrize("problem, message", [(AttentionLabError("The corpus has no labels."), "The corpus has no labels."),
-                                              (ValueError("bad shape"), "ValueError: bad shape")])
+@pytest.mark.parametrize("problem, message", [
+    (CorpusError("no_usable_rows", name="c.xlsx"), "c.xlsx: no usable rows (every row lacks text or a label)."),
+    (ValueError("bad shape"), "ValueError: bad shape")])
 def test_a_failure_becomes_one_line(problem, message):
+    """A user's error comes back as itself (code and values: the page shows it in its language), a bug as a line."""
     job = start_job(None, functools.partial(fail_with, problem=problem))
     assert job.join(30)
     snapshot = job.snapshot()
-    assert snapshot.state == "failed" and snapshot.error == message and snapshot.result is None
+    assert snapshot.state == "failed" and str(snapshot.error) == message and snapshot.result is None
+    if isinstance(problem, AttentionLabError):
+        assert type(snapshot.error) is CorpusError and snapshot.error.values == {"name": "c.xlsx"}
 
 
 def test_a_killed_worker_fails_its_job_and_the_pool_goes_on():

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import replace
 
 import pytest
+import torch
 
 from core.errors import BundleError
 from core.seq2seq.bundle import ReplyGenerator, load_generator
@@ -80,3 +82,29 @@ def test_a_bundle_saved_before_the_copy_gate_loads_and_never_copies(overfit, tmp
     assert again.reply_texts(sentences) == old.reply_texts(sentences)
     ours, theirs = again.generate(sentences[:1])[0], old.generate(sentences[:1])[0]
     assert ours.log_prob == pytest.approx(theirs.log_prob, abs=1e-3)
+
+
+def test_a_bundle_saved_before_the_attention_saw_the_previous_piece_loads_unchanged(overfit, tmp_path):
+    import io
+    import zipfile
+
+    from safetensors.torch import load, save
+
+    generator = overfit[1].generator
+    with torch.no_grad():
+        model = copy.deepcopy(generator.model)
+        model.attention.W_y.weight.zero_()  # what an older model computed
+    old = ReplyGenerator(generator.tokenizer, model, generator.pair_config, generator.train_config)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(old.to_bytes())) as source, zipfile.ZipFile(buffer, "w") as target:
+        for member in source.namelist():
+            data = source.read(member)
+            if member.endswith(".safetensors"):  # as an older version wrote it: no W_y
+                tensors = load(data)
+                del tensors["attention.W_y.weight"]
+                data = save(tensors)
+            target.writestr(member, data)
+    again = load_generator(buffer.getvalue())
+    assert torch.all(again.model.attention.W_y.weight == 0)
+    sentences = ["오늘 시험을 망쳤어.", "처음 보는 문장이야"]
+    assert again.reply_texts(sentences) == old.reply_texts(sentences)

@@ -45,3 +45,21 @@ def test_split_keeps_each_dialogue_on_one_side():
     train, val = split_by_dialogue(pairs, 0.2, seed=1)
     assert sorted(train + val) == list(range(len(pairs))) and val
     assert not {pairs.dialogues[i] for i in train} & {pairs.dialogues[i] for i in val}
+
+
+def test_pairs_read_the_wave_scripts_machine_turns():
+    """기계문장k are the replies; 사람문장3 has none, so each dialogue gives two pairs."""
+    from core.corpus.data import load_corpus
+    from tests.corpus.test_layouts import as_bytes, wave_frame
+
+    corpus = load_corpus(as_bytes(wave_frame(), "csv"), "wave.csv")
+    pairs = build_pairs(corpus)
+    assert pairs.report.turns_seen == len(pairs) == 2 * len(corpus.frame)
+    assert pairs.targets[:2] == ["그랬군요 0.", "힘드셨겠어요."] and pairs.sources[1] == "응 맞아 0"
+    assert len(build_pairs(corpus, PairConfig(turns="first"))) == len(corpus.frame)
+
+
+def test_a_corpus_with_human_turns_only_names_every_reply_column():
+    frame = dialogue_frame().drop(columns=[f"시스템응답{k}" for k in range(1, 5)])
+    with pytest.raises(CorpusError, match="기계문장1"):
+        build_pairs(corpus_of(frame))

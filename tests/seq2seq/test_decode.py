@@ -1,4 +1,5 @@
-"""Decoding: beam 1 is greedy, GNMT length penalty, the no-repeat-n-gram rule, seeded samples and MBR."""
+"""Decoding: beam 1 is greedy, GNMT length penalty, the no-repeat-n-gram rule, the stutter guard, seeded samples
+and MBR."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ from dataclasses import replace
 import pytest
 import torch
 
+from core.seq2seq.bundle import ReplyGenerator
 from core.seq2seq.decode import (
     DecodeConfig,
+    back_to_back_tokens,
     beam_search,
     greedy_decode,
     length_penalty,
@@ -74,3 +77,64 @@ def test_samples_are_seeded_per_sentence_and_mbr_never_depends_on_the_batch(over
     together = generator.reply_texts(pairs.sources[:3], config)
     assert together[0] == alone[0]
     assert generator.reply_texts(pairs.sources[:3], replace(config, epsilon=0.999)) == generator.reply_texts(pairs.sources[:3])
+
+
+def test_the_stutter_guard_bars_the_piece_that_would_repeat_the_pieces_before_it():
+    assert back_to_back_tokens([]) == []
+    assert back_to_back_tokens([5]) == [5]  # 5 5
+    assert back_to_back_tokens([5, 6, 5]) == [5, 6]  # 5 5, or 5 6 5 6
+    assert back_to_back_tokens([5, 6, 7, 5, 6]) == [6, 7]  # 6 6, or 5 6 7 5 6 7
+    assert back_to_back_tokens([5, 6, 7, 8]) == [8]
+
+
+def has_back_to_back(tokens: list[int]) -> bool:
+    return any(tokens[i:i + k] == tokens[i + k:i + 2 * k] for k in range(1, len(tokens)) for i in range(len(tokens)))
+
+
+def always_copying(config: Seq2SeqConfig) -> Seq2Seq:
+    """A model that only copies (p_gen = 0): with near-uniform attention it copies the most frequent source piece
+    again and again, as the stuttering models did."""
+    torch.manual_seed(0)
+    model = Seq2Seq(replace(config, copy=True)).eval()
+    with torch.no_grad():
+        model.copy_gate.weight.zero_()
+        model.copy_gate.bias.fill_(-100.0)
+    return model
+
+
+def test_every_decoder_obeys_the_stutter_guard_where_unguarded_decoding_repeats():
+    model = always_copying(Seq2SeqConfig(vocab_size=12, emb_dim=8, hidden_dim=8, decoder_dim=8, attention_dim=8))
+    src, lengths = torch.tensor([[7, 7, 7, 7, 8]]), torch.tensor([5])
+    assert greedy_decode(model, src, lengths, max_len=6)[0][:3] == [7, 7, 7]
+    assert has_back_to_back(beam_search(model, src, lengths, 3, 6))
+    guarded = [greedy_decode(model, src, lengths, max_len=8, block_stutter=True)[0],
+               beam_search(model, src, lengths, 3, 8, block_stutter=True),
+               *sample_decode(model, src, lengths, DecodeConfig(max_len=8, samples=4, no_repeat_ngram=0))]
+    assert all(not has_back_to_back(tokens) for tokens in guarded) and guarded[0][:2] == [7, 8]
+    unguarded = sample_decode(model, src, lengths, DecodeConfig(max_len=8, samples=4, block_stutter=False))
+    assert any(has_back_to_back(tokens) for tokens in unguarded)
+
+
+def test_the_generator_guards_by_default_in_greedy_beam_and_mbr(overfit):
+    generator = overfit[1].generator
+    copying = ReplyGenerator(generator.tokenizer, always_copying(generator.model_config), generator.pair_config,
+                             generator.train_config)
+    sentence = ["시험 시험 시험 시험 시험 망쳤어"]
+    src, _ = copying._encode(sentence)
+    for decode in (copying.decode_config(), copying.decode_config(beam_size=3), copying.decode_config(samples=3)):
+        assert decode.block_stutter
+        tokens = copying._decode(src, torch.tensor([src.size(1)]), decode)[0]
+        assert not has_back_to_back(tokens)
+        unguarded = copying._decode(src, torch.tensor([src.size(1)]), replace(decode, block_stutter=False))[0]
+        assert has_back_to_back(unguarded)
+
+
+def test_no_decoder_emits_pad_unk_or_bos():
+    torch.manual_seed(1)
+    model = Seq2Seq(Seq2SeqConfig(vocab_size=12, emb_dim=8, hidden_dim=8, decoder_dim=8, attention_dim=8, copy=False))
+    with torch.no_grad():
+        model.generator.bias.fill_(0)[:3] = 50.0  # the untrained model now prefers <pad>, <unk> and <s>
+    src, lengths = torch.tensor([[5, 6]]), torch.tensor([2])
+    replies = [greedy_decode(model, src, lengths, max_len=5)[0], beam_search(model, src, lengths, 3, 5),
+               *sample_decode(model, src, lengths, DecodeConfig(max_len=5, samples=3))]
+    assert all(len(tokens) == 5 and not {0, 1, 2} & set(tokens) for tokens in replies)

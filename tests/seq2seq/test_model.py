@@ -79,3 +79,17 @@ def test_coverage_steps_match_the_teacher_forced_pass_and_sum_the_attention(rnn)
             assert torch.allclose(step_scores, scores[:, t], atol=1e-5)
             assert torch.allclose(weights, attention[:, t], atol=1e-6)
         assert torch.allclose(state[-1], attention.sum(1), atol=1e-6)  # coverage = Σ_t α_t
+
+
+def test_the_attention_sees_the_piece_just_emitted():
+    """After copying a source piece, the next step's attention must know it was written: with the same decoder
+    state, a different previous piece moves the weights (without W_y it could not)."""
+    torch.manual_seed(0)
+    model = Seq2Seq(Seq2SeqConfig(vocab_size=20, emb_dim=8, hidden_dim=8, decoder_dim=8, attention_dim=8)).eval()
+    memory, state = model.encode(torch.tensor([[5, 6, 7, 8]]), torch.tensor([4]))
+    _, _, first = model.step(torch.tensor([5]), state, memory)
+    _, _, second = model.step(torch.tensor([6]), state, memory)
+    assert not torch.allclose(first, second)
+    with torch.no_grad():
+        model.attention.W_y.weight.zero_()
+    assert torch.allclose(model.step(torch.tensor([5]), state, memory)[2], model.step(torch.tensor([6]), state, memory)[2])

@@ -8,6 +8,7 @@ import pytest
 
 from core.config import TokenizerConfig
 from core.seq2seq.data import PairConfig, build_pairs, split_by_dialogue
+from core.seq2seq.metrics import stutter_rate
 from core.seq2seq.pipeline import evaluate_generator, train_seq2seq
 from core.seq2seq.train import Seq2SeqTrainConfig
 from tests.conftest import corpus_of, dialogue_frame, tiny_seq2seq_config
@@ -42,6 +43,10 @@ def test_the_retrieval_reference_is_scored_on_the_same_validation_pairs():
     assert [e.retrieved for e in report.examples] == generator.retrieval.reply([e.source for e in report.examples])
     generated = generator.reply_texts(held_out.sources)
     assert generator.metrics["val_distinct"] == pytest.approx(len(set(generated)) / len(generated))
+    assert generator.metrics["val_stutter"] == report.stutter == pytest.approx(stutter_rate(generated))
+    retrieved = generator.retrieval.reply(held_out.sources)
+    assert generator.metrics["retrieval_stutter"] == report.retrieval_stutter == pytest.approx(stutter_rate(retrieved))
+    assert report.to_json()["stutter"] == report.stutter
 
 
 def test_no_validation_pairs_gives_an_empty_report(overfit):

@@ -71,7 +71,8 @@ def test_stopped_runs_and_empty_or_long_nicknames_are_refused_with_their_reason(
         publish(a_run(0.8), " \n\t", store)
     with pytest.raises(board.BoardRefusal, match="too long .31 characters.; use at most 30") as long:
         publish(a_run(0.8), "가" * 31, store)
-    assert [stopped.value.reason, empty.value.reason, long.value.reason] == ["stopped", "nickname", "nickname_long"]
+    assert [stopped.value.code, empty.value.code, long.value.code] == ["board_stopped", "board_nickname",
+                                                                       "board_nickname_long"]
     assert long.value.values == {"length": 31, "limit": board.MAX_NICKNAME}
     assert board.entries(store) == []
     publish(a_run(0.8), "가" * 30, store)
@@ -121,7 +122,7 @@ def test_one_workspace_publishing_twice_in_a_row_waits_and_the_same_run_updates_
     publish(a_run(0.8), "민지", store)
     with pytest.raises(board.BoardRefusal) as refused:
         publish(a_run(0.8), "민지", store, now=T0 + 10)
-    assert refused.value.reason == "cooldown" and refused.value.values == {"seconds": 20}
+    assert refused.value.code == "board_cooldown" and refused.value.values == {"seconds": 20}
     assert "publish again in 20 s" in str(refused.value)
     publish(other_run(1), "a", store, publisher="another workspace", now=T0 + 10)  # others are not held up
     assert publish(a_run(0.8), "민지2", store, now=T0 + 30).updated, "the same run: its entry is updated"
@@ -136,7 +137,7 @@ def test_one_workspace_keeps_at_most_its_share_of_the_board(store):
         now += board.PUBLISH_COOLDOWN_S
     with pytest.raises(board.BoardRefusal) as refused:
         publish(other_run(99), store=store, now=now)
-    assert refused.value.reason == "mine_full" and len(board.entries(store)) == board.MAX_PER_PUBLISHER
+    assert refused.value.code == "board_mine_full" and len(board.entries(store)) == board.MAX_PER_PUBLISHER
     publish(other_run(99), store=store, publisher="someone else", now=now)
     assert publish(other_run(3), "new name", store=store, now=now + 60).updated, "updating an entry still works"
 
@@ -150,7 +151,7 @@ def test_direct_calls_cannot_fill_the_board_at_once(store):
             published += 1
         except board.BoardRefusal as refusal:
             refusals.append(refusal)
-    assert published == board.BURST_MAX and {r.reason for r in refusals} == {"busy"}
+    assert published == board.BURST_MAX and {r.code for r in refusals} == {"board_busy"}
     assert 55 <= refusals[-1].values["seconds"] <= 60
     publish(other_run(500), store=store, publisher="later", now=T0 + 61)  # the next minute has room again
 
@@ -175,7 +176,7 @@ def test_wrong_passwords_make_the_next_try_wait_longer_per_client(store, monkeyp
         waits.append(gate.wait_s("a"))
         with pytest.raises(board.BoardRefusal) as refused:
             board.clear("pw", store, client="a", gate=gate)  # even the right one, while it must wait
-        assert refused.value.reason == "wait" and refused.value.values["seconds"] == math.ceil(waits[-1])
+        assert refused.value.code == "board_wait" and refused.value.values["seconds"] == math.ceil(waits[-1])
         clock.now += waits[-1]
     assert waits == [1, 2, 4, 8, 16, 32, 60, 60]
     assert board.clear("pw", store, client="a", gate=gate) and gate.wait_s("a") == 0, "a right password resets it"
@@ -211,3 +212,40 @@ def test_an_old_data_folder_gets_the_publisher_column(tmp_path):
     publish(a_run(0.8), store=old)
     assert [e.nickname for e in board.entries(old)] == ["a", "old"]
     Store(home)  # opening it again changes nothing
+
+
+def test_the_teacher_deletes_one_entry_with_the_password_and_wrong_ones_wait(store, monkeypatch):
+    """One entry goes and the others stay; a wrong password deletes nothing and makes the next try wait, the right
+    one included, as clearing does (the same gate)."""
+    monkeypatch.setenv(board.PASSWORD_ENV, "pw")
+    clock = FakeClock()
+    gate = board.PasswordGate(clock)
+    for i, nickname in enumerate(("민지", "Jun", "서연")):
+        publish(a_run(0.7 + i / 10), nickname, store, publisher=f"p{i}", now=T0 + i)
+    ids = {e.nickname: e.id for e in board.entries(store)}
+    assert len(set(ids.values())) == 3 and all(ids.values())
+    assert not board.delete_entry(ids["Jun"], "guess", store, client="teacher", gate=gate)
+    assert len(board.entries(store)) == 3
+    with pytest.raises(board.BoardRefusal) as waiting:
+        board.delete_entry(ids["Jun"], "pw", store, client="teacher", gate=gate)
+    assert waiting.value.code == "board_wait" and len(board.entries(store)) == 3
+    clock.now += 1
+    assert board.delete_entry(ids["Jun"], "pw", store, client="teacher", gate=gate)
+    assert [e.nickname for e in board.entries(store)] == ["서연", "민지"]
+    assert board.delete_entry(ids["Jun"], "pw", store, client="teacher", gate=gate), "already gone: still right"
+    assert board.admit("pw", client="teacher", gate=gate) and not board.admit("nope", client="other", gate=gate)
+
+
+def test_without_a_password_set_no_entry_can_be_deleted(store, monkeypatch):
+    monkeypatch.delenv(board.PASSWORD_ENV, raising=False)
+    publish(a_run(0.8), store=store)
+    entry = board.entries(store)[0]
+    assert not board.delete_entry(entry.id, "", store, client="x", gate=board.PasswordGate(FakeClock()))
+    assert board.entries(store) == [entry]
+
+
+def test_a_nickname_is_cleaned_and_kept_within_the_limit():
+    assert board.clean_nickname("  민지\u202e\n ") == "민지" and board.clean_nickname(" \t") == ""
+    with pytest.raises(board.BoardRefusal) as long:
+        board.clean_nickname("가" * (board.MAX_NICKNAME + 1))
+    assert long.value.code == "board_nickname_long"

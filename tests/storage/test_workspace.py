@@ -338,3 +338,36 @@ def test_a_reply_generator_is_kept_beside_the_classifier(store, overfit):
     sentence = ["오늘 시험을 망쳤어."]
     assert stored.source == "reply #1"
     assert load_generator(stored.bundle).generate(sentence)[0].reply == outcome.generator.generate(sentence)[0].reply
+
+
+def test_results_are_kept_by_name_per_workspace_and_forgotten_with_what_they_describe(store):
+    mine, other = create_workspace(store), create_workspace(store)
+    mine.save_result("reply", {"n": 1})
+    mine.save_result("reply", {"n": 2, "text": "상담"})  # replaced, not added
+    mine.save_result("explain:#1 attention", [["#1 attention", {"n": 3}]])
+    assert mine.result("reply") == {"n": 2, "text": "상담"} and other.result("reply") is None
+    mine.forget("runs")  # the runs' explanations go with them
+    assert mine.result("explain:#1 attention") is None and mine.result("reply") == {"n": 2, "text": "상담"}
+    mine.forget("reply")
+    assert mine.result("reply") is None
+    other.save_result("explain:m.zip", [])
+    other.delete()
+    with store.connect() as db:
+        assert db.execute("SELECT COUNT(*) FROM results").fetchone()[0] == 0
+
+
+def test_a_nickname_is_kept_per_workspace_and_an_old_data_folder_gets_its_column(tmp_path):
+    import sqlite3
+
+    home = tmp_path / "old"
+    home.mkdir()
+    with sqlite3.connect(home / "index.sqlite3") as db:  # the workspaces table as it was before nicknames
+        db.execute("CREATE TABLE workspaces (id INTEGER PRIMARY KEY, key_hash TEXT NOT NULL UNIQUE, created REAL NOT "
+                   "NULL, used REAL NOT NULL)")
+    old = Store(home)
+    mine, other = create_workspace(old), create_workspace(old)
+    assert mine.nickname() == ""
+    mine.set_nickname("민지")
+    assert open_workspace(mine.token, Store(home)).nickname() == "민지" and other.nickname() == ""
+    mine.set_nickname("")
+    assert mine.nickname() == ""

@@ -333,7 +333,7 @@ def test_reply_shapes_are_the_models(config):
     required, optional = seq2seq_shapes(config)
     state = {k: tuple(v.shape) for k, v in Seq2Seq(config).state_dict().items()}
     assert {**required, **optional} == state
-    assert set(optional) <= {"copy_gate.weight", "copy_gate.bias", "generator.weight"}
+    assert set(optional) <= {"copy_gate.weight", "copy_gate.bias", "attention.W_y.weight", "generator.weight"}
 
 
 @pytest.mark.parametrize("cls", [ModelConfig, TrainConfig, TokenizerConfig, DataConfig, Seq2SeqConfig,
