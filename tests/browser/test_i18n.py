@@ -80,8 +80,9 @@ def test_korean_then_english(app_url, page):  # noqa: F811
     page.wait_for_timeout(500)
     assert english_words(page) == set(), "English on the Korean Data page"
     assert "파일 선택" in page.evaluate(VISIBLE_TEXT_JS)  # the uploader's own button, replaced
+    # No browser-side type filter (its refusal was an English tooltip): the reader refuses with a Korean line
     accept = page.locator('[data-testid="stFileUploader"] input[type="file"]').first.get_attribute("accept")
-    assert ".xls," not in accept + "," and ".json" in accept
+    assert accept in (None, "")
     shot(page, "i18n_01_data_ko")
 
     # Train: Stop in the first viewport while a run goes; a stopped run says so, in the line and the history
