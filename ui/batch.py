@@ -48,6 +48,9 @@ def show_result(result: BatchResult) -> None:
     count = f"{len(result.table):,}"
     st.caption(t("batch.column", column=plain(result.column), n=count) if result.column else t("batch.lines", n=count))
     table = batch_table(result.table)
-    st.dataframe(table, hide_index=True,
-                 column_config={t("batch.col.probability"): st.column_config.NumberColumn(format="percent")})
+    probability = t("batch.col.probability")
+    # Shown in percent with one decimal on every row (Streamlit's "percent" format drops trailing zeros: 30.9%
+    # under 19.97%); the CSV keeps the probability itself.
+    st.dataframe(table.assign(**{probability: table[probability] * 100}), hide_index=True,
+                 column_config={probability: st.column_config.NumberColumn(format="%.1f%%")})
     csv_button(t("batch.download"), table, "predictions.csv", "batch_csv")
