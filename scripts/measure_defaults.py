@@ -27,9 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from core.classifier.baseline import train_baseline  # noqa: E402
 from core.classifier.pipeline import train_classifier  # noqa: E402
-from core.classifier.pretrain import dialogue_texts  # noqa: E402
 from core.config import DataConfig, ModelConfig, TokenizerConfig, TrainConfig  # noqa: E402
-from core.corpus.data import Corpus, build_dataset, load_corpus  # noqa: E402
+from core.corpus.data import Corpus, build_dataset, dialogue_texts, load_corpus  # noqa: E402
 from core.corpus.split import stratified_split  # noqa: E402
 
 KEYS = {  # short name → (config, field, type)

@@ -215,6 +215,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "train.pooling_help": ("어텐션: 학습된 가중치 a_t로 합침 · 평균: 모든 토큰 같은 가중치 · 마지막 상태: 양방향 끝 상태",
                            "attention: learned weights a_t · mean: equal weights · last: the two final states"),
     "train.emb": ("임베딩 차원 E", "Embedding E"),
+    "train.pretraining": ("사전학습 (이 파일의 모든 발화와 답장으로 다음 조각 맞히기)",
+                          "Pretraining (predicting the next piece of every turn and reply in this file)"),
+    "train.pretrained": ("사전학습 {epochs} 에포크 (다음 조각 정확도 {acc}, {time}): 그 인코더에서 분류를 학습합니다.",
+                         "Pretrained for {epochs} epoch(s) (next-piece accuracy {acc}, {time}): the classifier "
+                         "trains from that encoder."),
     "train.hidden": ("은닉 차원 H", "Hidden H"),
     "train.hidden_help": ("한 방향의 크기; BiLSTM 출력은 2H", "Per direction; the BiLSTM emits 2H"),
     "train.layers": ("LSTM 층", "LSTM layers"),

@@ -18,6 +18,7 @@ import streamlit as st
 
 from core import plots
 from core.classifier.pipeline import BaselineEvent, RunEvent, train_runs
+from core.classifier.pretrain import PretrainEvent
 from core.classifier.runs import KeptRuns, keeping_job
 from core.config import ModelConfig, TokenizerConfig, TrainConfig
 from core.corpus.data import Dataset
@@ -204,11 +205,20 @@ def render_training(snapshot: JobSnapshot) -> None:
     baseline = next((e for e in snapshot.events if isinstance(e, BaselineEvent)), None)
     reference = baseline.accuracy if baseline else None
     events = [e for e in snapshot.events if isinstance(e, RunEvent)]
+    pretraining = [e for e in snapshot.events if isinstance(e, PretrainEvent)]
     if not events:
-        render_progress(snapshot.state, [], 1, "", reference=reference)
+        if pretraining:  # the encoder learns the file's language first: its own curve (next-piece loss, accuracy)
+            render_progress(snapshot.state, [e.event for e in pretraining], pretraining[-1].epochs,
+                            t("train.pretraining"), key="pretrain_curves")
+        else:
+            render_progress(snapshot.state, [], 1, "", reference=reference)
         if snapshot.state == "stopped":
             stopped_warning([])
         return
+    reports = [e.event for e in pretraining if e.event.kind != "end"]
+    if reports:  # pretraining holds out nothing: its accuracy is the training pieces' (running)
+        st.caption(t("train.pretrained", epochs=reports[-1].epoch, acc=f"{reports[-1].train_acc:.1%}",
+                     time=duration(reports[-1].elapsed_s)))
     last = events[-1]
     current = [e.event for e in events if e.index == last.index]
     step_event = next(e for e in reversed(current) if e.kind != "end")

@@ -50,7 +50,7 @@ class Prepared:
     val_index: list[int]
     tokenizer: Tokenizer
     # In-corpus pretraining (TrainConfig.pretrain_epochs): every turn and reply of the file by dialogue (from
-    # pretrain.dialogue_texts; None: the labelled texts), and the encoder it gave, shared by a sweep's runs.
+    # corpus.data.dialogue_texts; None: the labelled texts), and the encoder it gave, shared by a sweep's runs.
     unlabelled: list[tuple[int, str]] | None = None
     pretrained: Pretrained | None = None
 
@@ -126,11 +126,13 @@ class TrainOutcome:
 def prepare(dataset: Dataset, train_config: TrainConfig, tokenizer: Tokenizer | None = None,
             tokenizer_config: TokenizerConfig | None = None,
             unlabelled: list[tuple[int, str]] | None = None) -> Prepared:
-    """Split the dataset by dialogue; train a tokenizer on the training rows unless one is given."""
+    """Split the dataset by dialogue; train a tokenizer on the training rows unless one is given. Pretraining reads
+    `unlabelled`, else the file's turns and replies the dataset carries, else the labelled texts."""
     train_index, val_index = group_split(dataset.labels, dataset.groups, train_config.val_share, train_config.seed)
     if tokenizer is None:
         tokenizer = train_tokenizer([dataset.texts[i] for i in train_index], tokenizer_config)
-    return Prepared(dataset, train_index, val_index, tokenizer, unlabelled)
+    return Prepared(dataset, train_index, val_index, tokenizer, unlabelled if unlabelled is not None else
+                    (dataset.dialogues or None))
 
 
 def train_tokenizer_for(dataset: Dataset, train_config: TrainConfig, tokenizer_config: TokenizerConfig | None = None,

@@ -14,6 +14,7 @@ import random
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
+from typing import ClassVar
 
 import torch
 import torch.nn as nn
@@ -21,7 +22,6 @@ import torch.nn.functional as F
 
 from core.classifier.model import BiLSTMWithAttention
 from core.config import ModelConfig, TrainConfig
-from core.corpus.data import Corpus, normalize_text, turn_columns
 from core.corpus.tokenizer import Tokenizer
 from core.training.batching import bucketed_batches, pad_batch
 from core.training.loop import BatchResult, FitResult, TrainEvent, fit, resolve_device, to_device
@@ -37,6 +37,7 @@ class PretrainEvent:
 
     epochs: int  # planned pretraining epochs
     event: TrainEvent
+    scores_classes: ClassVar[bool] = False  # its accuracy is no class accuracy (core/jobs/classroom.py)
 
 
 @dataclass
@@ -106,17 +107,6 @@ class LanguageModelTask:
 
     def rank(self, val_loss: float, val_acc: float) -> tuple:
         return (-val_loss,)
-
-
-def dialogue_texts(corpus: Corpus) -> list[tuple[int, str]]:
-    """Every non-empty human turn and counsellor reply, tagged with its dialogue (the frame's row, as a
-    Dataset's `groups`)."""
-    frame = corpus.frame
-    columns = [c for pair in turn_columns(frame) for c in pair if c]
-    texts = []
-    for group, row in zip(frame.index, frame[columns].itertuples(index=False)):
-        texts += [(int(group), text) for text in map(normalize_text, row) if text]
-    return texts
 
 
 def pretrain_encoder(tokenizer: Tokenizer, texts: Sequence[str], model_config: ModelConfig, config: TrainConfig,

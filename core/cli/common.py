@@ -28,6 +28,14 @@ def add_training_args(parser: argparse.ArgumentParser, loop: LoopConfig, emb_dim
                         help="epochs without improvement before stopping (0: never)")
 
 
+def add_classifier_args(parser: argparse.ArgumentParser) -> None:
+    """The classifier's own training flags (train, curve), with core's defaults."""
+    parser.add_argument("--pretrain-epochs", type=int, default=TrainConfig.pretrain_epochs,
+                        help="epochs of in-corpus language-model pretraining on every turn and reply (0: off)")
+    parser.add_argument("--aux-weight", type=float, default=TrainConfig.aux_weight,
+                        help="weight of the 감정_소분류 (58 sub-emotions) head's loss (0: no second head)")
+
+
 def loop_settings(args: argparse.Namespace) -> dict:
     """The LoopConfig fields the shared flags set, checked."""
     if args.epochs < 1 or args.batch_size < 1:
@@ -38,6 +46,13 @@ def loop_settings(args: argparse.Namespace) -> dict:
         raise AttentionLabError("--patience must be 0 or more.")
     return {"epochs": args.epochs, "batch_size": args.batch_size, "lr": args.lr, "schedule": args.schedule,
             "seed": args.seed, "val_share": args.val_share, "patience": args.patience}
+
+
+def classifier_settings(args: argparse.Namespace) -> dict:
+    """The TrainConfig fields the classifier's own flags set, checked."""
+    if args.pretrain_epochs < 0 or args.aux_weight < 0:
+        raise AttentionLabError("--pretrain-epochs and --aux-weight must be 0 or more.")
+    return {"pretrain_epochs": args.pretrain_epochs, "aux_weight": args.aux_weight}
 
 
 def vocab_setting(value: str) -> int | str:
@@ -98,9 +113,10 @@ def check_output_dir(out: str) -> None:
 class ProgressBar:
     """A one-line progress bar on stderr, fed by training events: accuracy, or perplexity for generation."""
 
-    def __init__(self, second: str = "accuracy", width: int = 30):
+    def __init__(self, second: str = "accuracy", width: int = 30, label: str = ""):
         self.second = second
         self.width = width
+        self.label = label  # e.g. "pretraining ", before the bar
         self.last_epoch = ""
 
     def _metrics(self, loss: float, acc: float, prefix: str = "") -> str:
@@ -115,7 +131,7 @@ class ProgressBar:
         if event.kind == "epoch":
             self.last_epoch = "| " + self._metrics(event.val_loss, event.val_acc, "val ")
         filled = int(self.width * event.progress)
-        sys.stderr.write(f"\r[{'#' * filled}{'.' * (self.width - filled)}] {event.progress:4.0%} epoch {event.epoch} "
+        sys.stderr.write(f"\r{self.label}[{'#' * filled}{'.' * (self.width - filled)}] {event.progress:4.0%} epoch {event.epoch} "
                          f"{self._metrics(event.train_loss, event.train_acc)} {event.sentences_per_s:.0f} sent/s "
                          f"{self.last_epoch}  ")
         sys.stderr.flush()
@@ -125,5 +141,5 @@ def train_configs(args) -> tuple[DataConfig, ModelConfig, TrainConfig, Tokenizer
     """The configs `train` uses: core's defaults with the flags given (the Train page starts from the same)."""
     return (DataConfig(task=args.task, text=args.text),
             ModelConfig(emb_dim=args.emb_dim, hidden_dim=args.hidden_dim, pooling=args.pooling),
-            TrainConfig(**loop_settings(args)),
+            TrainConfig(**loop_settings(args), **classifier_settings(args)),
             TokenizerConfig(vocab_size=vocab_setting(args.vocab_size)))

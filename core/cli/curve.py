@@ -6,7 +6,14 @@ from __future__ import annotations
 import json
 import sys
 
-from core.cli.common import ProgressBar, add_data_arg, add_training_args, read_dataset, train_configs
+from core.cli.common import (
+    ProgressBar,
+    add_classifier_args,
+    add_data_arg,
+    add_training_args,
+    read_dataset,
+    train_configs,
+)
 from core.config import POOLINGS, TASKS, TEXT_MODES, DataConfig, ModelConfig, TokenizerConfig, TrainConfig
 from core.errors import AttentionLabError
 
@@ -22,6 +29,7 @@ def add_parser(subparsers) -> None:
     p.add_argument("--text", choices=TEXT_MODES, default=DataConfig.text)
     p.add_argument("--pooling", choices=POOLINGS, default=ModelConfig.pooling)
     add_training_args(p, TrainConfig(), ModelConfig.emb_dim, ModelConfig.hidden_dim, TokenizerConfig.vocab_size)
+    add_classifier_args(p)
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=run)
 

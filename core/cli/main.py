@@ -9,6 +9,7 @@ from pathlib import Path
 
 from core.cli.common import (
     ProgressBar,
+    add_classifier_args,
     add_data_arg,
     add_training_args,
     check_output_dir,
@@ -65,6 +66,7 @@ def _add_train(commands) -> None:
     p.add_argument("--text", choices=TEXT_MODES, default=DataConfig.text)
     p.add_argument("--pooling", choices=POOLINGS, default=ModelConfig.pooling)
     add_training_args(p, TrainConfig(), ModelConfig.emb_dim, ModelConfig.hidden_dim, TokenizerConfig.vocab_size)
+    add_classifier_args(p)
     p.add_argument("--out", required=True, help="where to write MODEL.zip")
     p.set_defaults(func=_train)
 
@@ -103,8 +105,9 @@ def _train(args) -> int:
     print(f"{name}: {report.rows_used} sentences, {len(dataset.label_names)} classes "
           f"(dropped {report.dropped_empty_text} empty, {report.dropped_missing_label} unlabelled, "
           f"{report.duplicates_removed} duplicates)", file=sys.stderr)
+    pretraining = ProgressBar(label="pretraining ")
     outcome = train_classifier(dataset, model_config, train_config, tokenizer_config=tokenizer_config,
-                               callback=ProgressBar())
+                               callback=ProgressBar(), pretrain_callback=lambda event: pretraining(event.event))
     outcome.classifier.save(args.out)
     metrics = outcome.classifier.metrics
     nan = float("nan")

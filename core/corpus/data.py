@@ -124,6 +124,9 @@ class Dataset:
     # head; empty when the file lacks the column or the task already is emotion58.
     sublabels: list[int] = field(default_factory=list)
     sublabel_names: list[str] = field(default_factory=list)
+    # Every turn and counsellor reply of the file by dialogue (dialogue_texts): in-corpus pretraining's text, about
+    # twice the labelled text; its dialogues follow `groups`, so pretraining reads the training split's only.
+    dialogues: list[tuple[int, str]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if not self.groups:
@@ -252,12 +255,23 @@ def build_dataset(corpus: Corpus, config: DataConfig) -> Dataset:
     _check_usable(report, corpus.source_name)
     index = {name: i for i, name in enumerate(label_names)}
     dataset = Dataset(deduped["text"].tolist(), [index[x] for x in deduped["label"]], label_names, report, config,
-                      [int(g) for g in deduped["group"]])
+                      [int(g) for g in deduped["group"]], dialogues=dialogue_texts(corpus))
     if has_sublabels:
         dataset.sublabel_names = sorted(set(deduped["sublabel"]) - {""})
         sub_index = {name: i for i, name in enumerate(dataset.sublabel_names)}
         dataset.sublabels = [sub_index.get(x, SUBLABEL_MISSING) for x in deduped["sublabel"]]
     return dataset
+
+
+def dialogue_texts(corpus: Corpus) -> list[tuple[int, str]]:
+    """Every non-empty human turn and counsellor reply, tagged with its dialogue (the frame's row, as a
+    Dataset's `groups`)."""
+    frame = corpus.frame
+    columns = [c for pair in turn_columns(frame) for c in pair if c]
+    texts = []
+    for group, row in zip(frame.index, frame[columns].itertuples(index=False)):
+        texts += [(int(group), text) for text in map(normalize_text, row) if text]
+    return texts
 
 
 def write_xlsx(frame: pd.DataFrame, target: str | Path | BinaryIO, sheet: str = "Sheet1") -> None:

@@ -80,7 +80,8 @@ def read_progress(events: list) -> Progress:
             continue
         epoch, epochs = training.epoch, getattr(training, "epochs", 0) or planned
         accuracy = training.val_acc
-        if training.kind == "epoch" and accuracy is not None and not math.isnan(accuracy):
+        scored = getattr(event, "scores_classes", True)  # False: a language model's next-piece accuracy
+        if scored and training.kind == "epoch" and accuracy is not None and not math.isnan(accuracy):
             best = accuracy if best is None else max(best, accuracy)
     return Progress(share, epoch, epochs, best)
 

@@ -103,7 +103,8 @@ def test_a_classifier_trained_with_the_aux_head_predicts_six_classes_and_reloads
 
 
 def test_without_the_options_the_model_has_no_aux_head(dataset):
-    classifier = train_classifier(dataset, TINY, TrainConfig(epochs=1, seed=3), tokenizer_config=TOKENS).classifier
+    config = TrainConfig(epochs=1, seed=3, aux_weight=0.0)
+    classifier = train_classifier(dataset, TINY, config, tokenizer_config=TOKENS).classifier
     assert classifier.model.config.aux_classes == 0 and classifier.model.aux_head is None
     assert not any(k.startswith("aux_head") for k in classifier.model.state_dict())
 

@@ -5,6 +5,7 @@ import threading
 import pytest
 
 from core.classifier.pipeline import BaselineEvent, RunEvent, prepare, train_classifier, train_runs
+from core.classifier.pretrain import PretrainEvent
 from core.config import ModelConfig, TokenizerConfig, TrainConfig
 from core.corpus.tokenizer import train_tokenizer
 
@@ -30,8 +31,10 @@ def test_a_sweep_trains_each_pooling_on_the_same_split_and_tags_its_events(tiny_
     assert [o.classifier.model_config.pooling for o in outcomes] == ["attention", "mean"]
     assert outcomes[0].prepared is outcomes[1].prepared  # one split, one tokenizer: the scores compare
     assert isinstance(events[0], BaselineEvent) and 0 <= events[0].accuracy <= 1
+    pretraining = [e for e in events if isinstance(e, PretrainEvent)]  # once, shared by the sweep, before the runs
     runs = [e for e in events if isinstance(e, RunEvent)]
-    assert len(runs) == len(events) - 1 and {(e.count, e.epochs) for e in runs} == {(2, 1)}
+    assert events[1:] == pretraining + runs and pretraining[-1].event.kind == "end"
+    assert {(e.count, e.epochs) for e in runs} == {(2, 1)}
     assert [e.index for e in runs] == sorted(e.index for e in runs) and {e.index for e in runs} == {0, 1}
     assert all(e.pooling == ["attention", "mean"][e.index] for e in runs)
     assert [e.event.kind for e in runs if e.index == 0][-1] == "end"

@@ -8,16 +8,9 @@ import torch
 
 from core.classifier.model import BiLSTMWithAttention
 from core.classifier.pipeline import RunEvent, prepare, train_classifier, train_run, train_runs
-from core.classifier.pretrain import (
-    IGNORE,
-    BidirectionalLM,
-    LanguageModelTask,
-    PretrainEvent,
-    dialogue_texts,
-    pretrain_encoder,
-)
+from core.classifier.pretrain import IGNORE, BidirectionalLM, LanguageModelTask, PretrainEvent, pretrain_encoder
 from core.config import DataConfig, ModelConfig, TokenizerConfig, TrainConfig
-from core.corpus.data import Corpus, build_dataset
+from core.corpus.data import Corpus, build_dataset, dialogue_texts
 from core.training.batching import pad_batch
 from tests.conftest import old_frame, tiny_rows
 
@@ -42,6 +35,19 @@ def test_dialogue_texts_hold_every_turn_and_reply_by_dialogue(corpus_and_dataset
     val_texts = {corpus.frame["사람문장1"][g] for g in val_groups}
     assert val_texts and not val_texts & set(prepared.pretrain_texts())  # validation text never pretrains
     assert len(prepared.pretrain_texts()) == 4 * len(prepared.train_index)
+
+
+def test_the_dataset_carries_the_files_turns_and_replies_so_every_caller_pretrains_on_them(corpus_and_dataset):
+    corpus, dataset = corpus_and_dataset
+    assert dataset.dialogues == dialogue_texts(corpus)  # build_dataset: one owner, the page and the CLI agree
+    default, given = prepare(dataset, PRE, tokenizer_config=TOKENS), prepare(dataset, PRE, tokenizer_config=TOKENS,
+                                                                             unlabelled=dialogue_texts(corpus))
+    assert default.pretrain_texts() == given.pretrain_texts() and len(default.pretrain_texts()) > len(default.train_index)
+
+
+def test_the_defaults_pretrain_one_epoch_and_add_the_sub_emotion_head():
+    config = TrainConfig()
+    assert (config.pretrain_epochs, config.pretrain_lr, config.aux_weight) == (1, 5e-3, 0.3)
 
 
 def test_pretraining_lowers_the_language_model_loss_and_reports_its_own_events(corpus_and_dataset):
@@ -98,10 +104,10 @@ def test_stop_ends_pretraining_and_the_run(corpus_and_dataset):
     assert sum(isinstance(e, PretrainEvent) for e in events) == 1
 
 
-def test_no_pretraining_trains_exactly_as_today(corpus_and_dataset):
+def test_no_pretraining_trains_exactly_as_before_pretraining_existed(corpus_and_dataset):
     corpus, dataset = corpus_and_dataset
-    config = TrainConfig(epochs=2, batch_size=32, seed=5)
-    today = train_classifier(dataset, TINY, config, tokenizer_config=TOKENS)
+    config = TrainConfig(epochs=2, batch_size=32, seed=5, pretrain_epochs=0)
+    today = train_classifier(dataset, TINY, config, tokenizer_config=TOKENS, unlabelled=[])
     off = train_classifier(dataset, TINY, replace(config, pretrain_epochs=0), tokenizer_config=TOKENS,
                            unlabelled=dialogue_texts(corpus))
     assert off.prepared.pretrained is None
