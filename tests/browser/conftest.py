@@ -15,6 +15,15 @@ def app_server(tmp_path_factory):
     server.stop()
 
 
+@pytest.fixture
+def server(tmp_path):
+    """A server of the test's own, on a data folder in tmp_path (workspaces, board), stopped after it."""
+    server = AppServer(tmp_path / "streamlit.log", home=tmp_path / "attention_lab")
+    server.start()
+    yield server
+    server.stop()
+
+
 @pytest.fixture(scope="module")
 def app_url(app_server) -> str:
     return app_server.url

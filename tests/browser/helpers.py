@@ -97,3 +97,11 @@ def plotly_points(page, nth: int = 0) -> int:
     return page.evaluate(
         "n => { const c = document.querySelectorAll('.js-plotly-plot')[n];"
         " return c && c.data && c.data[0] ? c.data[0].x.length : 0; }", nth)
+
+
+def ko(key: str, **values) -> str:
+    """A string's Korean text, as the page shows it."""
+    from ui.i18n import STRINGS
+
+    text = STRINGS[key][0]
+    return text.format(**values) if values else text

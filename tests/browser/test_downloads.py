@@ -10,29 +10,13 @@ import csv
 import io
 from pathlib import Path
 
-import pytest
-
-from tests.browser.helpers import BROWSER, AppServer, nav, new_page, shot
-from ui.i18n import STRINGS
+from tests.browser.helpers import BROWSER, ko, nav, new_page, shot
 
 pytestmark = BROWSER
 TINY = "emb=16&hidden=16&epochs=1&batch=64&vocab_auto=1"  # a share link: the run takes seconds
 SENTENCES = ["친구가 약속을 또 어겨서 너무 화가 나.", "=HYPERLINK(\"http://x\") 합격했어!", "강아지가 아파서 눈물이 나.",
              "발표하다가 말이 꼬여서 당황했어.", "@모두 시험 결과가 걱정돼."]
 NICKNAME = "=1+1 선생님"
-
-
-def ko(key: str, **values) -> str:
-    text = STRINGS[key][0]
-    return text.format(**values) if values else text
-
-
-@pytest.fixture
-def server(tmp_path):
-    server = AppServer(tmp_path / "streamlit.log", home=tmp_path / "attention_lab")
-    server.start()
-    yield server
-    server.stop()
 
 
 def download(page, button: str) -> list[list[str]]:

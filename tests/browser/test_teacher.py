@@ -11,9 +11,8 @@ import pytest
 
 from core.storage import board
 from core.storage.store import Store
-from tests.browser.helpers import BROWSER, AppServer, nav, new_page, shot
+from tests.browser.helpers import BROWSER, AppServer, ko, nav, new_page, shot
 from tests.storage.test_board import a_run
-from ui.i18n import STRINGS
 
 pytestmark = BROWSER
 PASSWORD = "teacher-pw"
@@ -22,11 +21,6 @@ PASSWORD = "teacher-pw"
 SETTINGS = "emb=16&hidden=16&epochs=50&patience=0&batch=32&vocab_auto=1"
 NICKNAMES = ("민지", "Jun", "서연")
 EPOCH_LINE = re.compile(r"에폭 (\d+)/50")
-
-
-def ko(key: str, **values) -> str:
-    text = STRINGS[key][0]
-    return text.format(**values) if values else text
 
 
 @pytest.fixture

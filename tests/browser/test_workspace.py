@@ -6,26 +6,10 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qs, urlsplit
 
-import pytest
-
-from tests.browser.helpers import BROWSER, AppServer, nav, new_page, shot
-from ui.i18n import STRINGS
+from tests.browser.helpers import BROWSER, ko, nav, new_page, shot
 
 pytestmark = BROWSER
 TINY = "emb=16&hidden=16&epochs=1&batch=64&vocab_auto=1"  # a share link: the run takes seconds
-
-
-def ko(key: str, **values) -> str:
-    text = STRINGS[key][0]
-    return text.format(**values) if values else text
-
-
-@pytest.fixture
-def server(tmp_path):
-    server = AppServer(tmp_path / "streamlit.log", home=tmp_path / "attention_lab")
-    server.start()
-    yield server
-    server.stop()
 
 
 def token_of(page) -> str:

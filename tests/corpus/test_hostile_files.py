@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import struct
 import time
 import zipfile
 
@@ -13,6 +12,7 @@ import pytest
 from core.corpus.data import MAX_JSON_DEPTH, json_nesting, load_corpus, parse_json, write_xlsx
 from core.errors import CorpusError
 from tests.conftest import old_frame, tiny_rows
+from tests.corpus.bad_files import forge_sizes
 
 
 def one_line_error(data: bytes, name: str) -> str:
@@ -58,18 +58,6 @@ def test_a_corpus_that_merely_starts_with_a_bracket_is_still_read_as_csv():
     text = header + "".join(f"{i},{row['감정_대분류']},{row['사람문장1']}\n" for i, row in enumerate(rows))
     corpus = load_corpus(text.encode("utf-8"), "brackets.csv")
     assert corpus.sheet == "csv" and len(corpus.frame) == len(rows)
-
-
-def forge_sizes(data: bytes, size: int) -> bytes:
-    """Every member's inflated size, in the zip's directory and local headers, claimed to be `size`."""
-    raw = bytearray(data)
-    for info in zipfile.ZipFile(io.BytesIO(data)).infolist():
-        struct.pack_into("<L", raw, info.header_offset + 22, size)
-    at = raw.find(b"PK\x01\x02")
-    while at >= 0:
-        struct.pack_into("<L", raw, at + 24, size)
-        at = raw.find(b"PK\x01\x02", at + 4)
-    return bytes(raw)
 
 
 def test_a_workbook_whose_zip_lies_about_its_sizes_is_refused():
