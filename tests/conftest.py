@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -19,6 +20,12 @@ CUES = {
 }
 PLACES = ["회사에서", "학교에서", "집에서", "모임에서"]
 PEOPLE = ["친구가", "엄마가", "팀장님이", "동생이"]
+
+
+# The real AIHUB files live beside the repository (../shared/data/, see its README), never in it; tests that read
+# them skip where they are absent, as in a clone on CI.
+REAL_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+REAL_OLD_RELEASE = REAL_DATA / "aihub_old_release_validation.xlsx"
 
 
 def pytest_configure(config) -> None:

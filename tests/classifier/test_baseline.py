@@ -1,6 +1,5 @@
 """The linear baseline: it learns, its scores are sklearn's, and it sees only the texts it is given."""
 
-from pathlib import Path
 
 import pytest
 from sklearn.metrics import accuracy_score, f1_score
@@ -9,9 +8,9 @@ from sklearn.model_selection import train_test_split
 from core.classifier.baseline import train_baseline
 from core.config import DataConfig
 from core.corpus.data import build_dataset, load_corpus
-from tests.conftest import old_frame, tiny_rows
+from tests.conftest import REAL_OLD_RELEASE, old_frame, tiny_rows
 
-REAL_FILE = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "aihub_old_release_validation.xlsx"
+REAL_FILE = REAL_OLD_RELEASE
 
 
 def tiny_dataset(seed: int):

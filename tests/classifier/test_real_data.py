@@ -1,14 +1,14 @@
 """The real AIHUB dev file (kept outside the repository): read, split by dialogue, baseline. Skipped without it."""
 
-from pathlib import Path
 
 import pytest
 
 from core.classifier.pipeline import prepare
 from core.config import DataConfig, TrainConfig
 from core.corpus.data import EMOTIONS6, build_dataset, load_corpus
+from tests.conftest import REAL_OLD_RELEASE
 
-REAL_FILE = Path(__file__).resolve().parents[2] / "shared" / "data" / "aihub_old_release_validation.xlsx"
+REAL_FILE = REAL_OLD_RELEASE
 pytestmark = pytest.mark.skipif(not REAL_FILE.is_file(), reason="the real AIHUB file is not here (it is never committed)")
 
 

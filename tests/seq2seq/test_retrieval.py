@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from core.seq2seq.metrics import corpus_chrf
 from core.seq2seq.retrieval import MEMBER, fit_retrieval, retrieval_from_members, retrieval_members
+from tests.conftest import REAL_OLD_RELEASE
 
-REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "aihub_old_release_validation.xlsx"
+REAL = REAL_OLD_RELEASE
 SOURCES = ["시험을 망쳐서 너무 속상해.", "친구와 크게 싸웠어.", "회사에 합격해서 기뻐!", "몸이 아파서 병원에 갔어.",
            "친구가 약속을 어겼어."]
 REPLIES = ["시험 때문에 속상하시군요.", "친구와 다투셔서 마음이 불편하시군요.", "합격 축하드려요!",
