@@ -101,21 +101,21 @@ _LOADERS = {"runs": _load_runs, "corpus": _load_corpus, "tokenizer": _load_token
 
 
 def reply_model():
-    """This session's reply model (core.seq2seq.pipeline.KeptReply); the first time a session asks, the one its
-    workspace kept. Loaded here, not with the rest: only the Reply page uses it, and a bundle takes a while."""
-    if not st.session_state.get("reply_looked_up"):
-        st.session_state.reply_looked_up = True
-        current = state.workspace()
-        if current is not None and state.reply_outcome.get() is None:
-            from core.seq2seq.pipeline import stored_reply
+    """This session's reply model (core.seq2seq.pipeline.KeptReply), else the one its workspace keeps: looked for on
+    every run of the Reply page (one indexed query), so a model a job saved after this tab opened (a refresh during
+    training) shows up too. Loaded here, not with the rest: only the Reply page uses it, and a bundle takes a while."""
+    current = state.workspace()
+    broken = st.session_state.setdefault(BROKEN_KEY, {})
+    if state.reply_outcome.get() is None and current is not None and "reply" not in broken and current.has_model("reply"):
+        from core.seq2seq.pipeline import stored_reply
 
-            try:
-                state.reply_outcome.set(stored_reply(current))
-            except Exception as error:  # noqa: BLE001  as in _load: named in the sidebar with a delete button
-                error_id = new_error_id()
-                st.session_state.setdefault(BROKEN_KEY, {})["reply"] = error_id
-                _log.warning("workspace %s: its reply model did not load (error %s)", current.id, error_id, exc_info=error)
-                st.rerun()  # the sidebar, drawn before the page, names it
+        try:
+            state.reply_outcome.set(stored_reply(current))
+        except Exception as error:  # noqa: BLE001  as in _load: named in the sidebar with a delete button
+            broken["reply"] = new_error_id()
+            _log.warning("workspace %s: its reply model did not load (error %s)", current.id, broken["reply"],
+                         exc_info=error)
+            st.rerun()  # the sidebar, drawn before the page, names it
     return state.reply_outcome.get()
 
 

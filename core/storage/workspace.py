@@ -261,6 +261,11 @@ class Workspace:
 
         self._write(f"model-{kind}", bundle, rows, old)
 
+    def has_model(self, kind: str = "classifier") -> bool:
+        """Whether an active model of this kind is kept (without reading its bundle)."""
+        with self.store.connect() as db:
+            return db.execute("SELECT 1 FROM models WHERE workspace = ? AND kind = ?", (self.id, kind)).fetchone() is not None
+
     def active_model(self, kind: str = "classifier") -> StoredModel | None:
         with self.store.connect() as db:
             row = db.execute("SELECT source, run, file, validation FROM models WHERE workspace = ? AND kind = ?",

@@ -159,3 +159,15 @@ def test_start_is_refused_while_the_classifier_trains():
     assert "reply_job" not in at.session_state
     blocker.request_stop()
     assert blocker.join(60)
+
+
+def test_a_model_a_job_saved_after_the_tab_opened_shows_on_the_next_run(overfit):
+    from core.seq2seq.pipeline import keep_reply
+
+    at = open_reply(AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run())
+    assert "reply_outcome" not in at.session_state and not at.metric
+    keep_reply(overfit[1], at.session_state["workspace"])  # what a training started before a refresh does when it ends
+    at.run()
+    shown, trained = at.session_state["reply_outcome"].generator.metrics, overfit[1].generator.metrics
+    assert shown["train_pairs"] == trained["train_pairs"] and shown.keys() == trained.keys()  # (no validation: NaNs)
+    assert "chrF" in [m.label for m in at.metric] and not at.exception
