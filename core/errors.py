@@ -55,6 +55,16 @@ MESSAGES: dict[str, str] = {
     "corpus_too_small": "The corpus is too small for a tokenizer (at most {limit} pieces).",
     # Training, evaluation, explanation, jobs
     "training_busy": "A training is already running in this session; stop it or wait for it to finish.",
+    # Jobs on a Ray cluster (core/jobs/cluster.py)
+    "cluster_oom": "The cluster node ran out of memory and ended this job.",
+    "cluster_node_died": "The cluster node running this job went away.",
+    "cluster_worker_crashed": "The job's process on the cluster ended unexpectedly.",
+    "cluster_environment": "The cluster could not set up the job's Python environment (see docs/cluster.md).",
+    "cluster_cancelled": "The job was cancelled on the cluster.",
+    "cluster_unschedulable": "No node of the cluster can run this job (CPUs or GPUs per job).",
+    "cluster_channel_lost": "The Ray cluster's job channel was lost.",
+    "cluster_timeout": "The Ray cluster did not answer in time.",
+    "cluster_job_gone": "The Ray cluster went away while this job ran.",
     "no_cuda": "device 'cuda' was asked for, but no CUDA GPU is available; use 'auto' or 'cpu'.",
     "labels_unknown": "None of the labels ({found}) is known to the model ({known}).",
     "nothing_to_explain": "There are no sentences to explain.",

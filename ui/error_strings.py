@@ -2,6 +2,16 @@
 STRINGS as error.<code>. A Korean line may leave out a technical detail only English names (an exception's type)."""
 
 ERRORS_KO: dict[str, str] = {
+    # Jobs on a Ray cluster
+    "cluster_oom": "클러스터 노드의 메모리가 모자라 이 작업이 끝났습니다.",
+    "cluster_node_died": "이 작업을 돌리던 클러스터 노드가 사라졌습니다.",
+    "cluster_worker_crashed": "클러스터에서 이 작업의 프로세스가 뜻하지 않게 끝났습니다.",
+    "cluster_environment": "클러스터가 작업의 파이썬 환경을 준비하지 못했습니다 (클러스터 설명서 참고).",
+    "cluster_cancelled": "클러스터에서 작업이 취소되었습니다.",
+    "cluster_unschedulable": "이 작업을 돌릴 수 있는 클러스터 노드가 없습니다 (작업당 CPU·GPU 수).",
+    "cluster_channel_lost": "클러스터와의 작업 연결이 끊겼습니다.",
+    "cluster_timeout": "클러스터가 제때 답하지 않았습니다.",
+    "cluster_job_gone": "작업이 도는 동안 클러스터가 사라졌습니다.",
     # Corpus files
     "no_files": "말뭉치 파일이 없습니다.",
     "file_not_found": "파일을 찾을 수 없습니다: {path}",

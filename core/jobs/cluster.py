@@ -63,7 +63,7 @@ def gone_line(address: str) -> str:
     return f"The Ray cluster at {address} went away; jobs run on this server now."
 
 
-JOB_GONE = "The Ray cluster went away while this job ran."
+JOB_GONE = AttentionLabError("cluster_job_gone")  # the outcome of every job still out when the cluster goes
 
 
 def cpus_per_job() -> float:
@@ -119,7 +119,7 @@ class _Pending:
     def __init__(self, job: Job):
         self.job = job
         self.done = threading.Event()
-        self.outcome: tuple[str, Any, str | None] = ("failed", None, JOB_GONE)
+        self.outcome: tuple[str, Any, str | AttentionLabError | None] = ("failed", None, JOB_GONE)
 
 
 class RayRunner:
@@ -399,7 +399,7 @@ def _bridge_loop(conn, ray, channel, cpus: float) -> None:
             last_call = time.monotonic()
 
 
-def _outcome(ray, ref) -> tuple[str, Any, str | None]:
+def _outcome(ray, ref) -> tuple[str, Any, str | AttentionLabError | None]:
     try:
         kind, payload = ray.get(ref, timeout=CALL_TIMEOUT_S)
     except Exception as problem:  # noqa: BLE001
@@ -407,26 +407,25 @@ def _outcome(ray, ref) -> tuple[str, Any, str | None]:
     return ("done", payload, None) if kind == "result" else ("failed", None, payload)
 
 
+# What Ray raised → the page's line (core/errors.py), first match first: a job's own error comes back inside a
+# RayTaskError and is handled after these.
+RAY_PROBLEMS = (("OutOfMemoryError", AttentionLabError("cluster_oom")),
+                ("NodeDiedError", AttentionLabError("cluster_node_died")),
+                ("WorkerCrashedError", AttentionLabError("cluster_worker_crashed")),
+                ("RuntimeEnvSetupError", AttentionLabError("cluster_environment")),
+                ("TaskCancelledError", AttentionLabError("cluster_cancelled")),
+                ("TaskUnschedulableError", AttentionLabError("cluster_unschedulable")),
+                ("RayActorError", AttentionLabError("cluster_channel_lost")),
+                ("GetTimeoutError", AttentionLabError("cluster_timeout")))
+
+
 def _explain(problem: BaseException) -> str | AttentionLabError:
     """One line for the page from what Ray raised (a job's own AttentionLabError as it is)."""
     import ray.exceptions as rx
 
-    if isinstance(problem, rx.OutOfMemoryError):
-        return "The cluster node ran out of memory and ended this job."
-    if isinstance(problem, rx.NodeDiedError):
-        return "The cluster node running this job went away."
-    if isinstance(problem, rx.WorkerCrashedError):
-        return "The job's process on the cluster ended unexpectedly."
-    if isinstance(problem, rx.RuntimeEnvSetupError):
-        return "The cluster could not set up the job's Python environment (see docs/cluster.md)."
-    if isinstance(problem, rx.TaskCancelledError):
-        return "The job was cancelled on the cluster."
-    if isinstance(problem, rx.TaskUnschedulableError):
-        return "No node of the cluster can run this job (CPUs or GPUs per job)."
-    if isinstance(problem, rx.RayActorError):
-        return "The Ray cluster's job channel was lost."
-    if isinstance(problem, rx.GetTimeoutError):
-        return "The Ray cluster did not answer in time."
+    for name, line in RAY_PROBLEMS:
+        if isinstance(problem, getattr(rx, name)):
+            return line
     if isinstance(problem, rx.RayTaskError) and getattr(problem, "cause", None) is not None:
         cause = problem.cause
         return cause if isinstance(cause, AttentionLabError) else one_line(cause)

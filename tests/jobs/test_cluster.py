@@ -171,8 +171,8 @@ def test_a_killed_worker_fails_its_job_with_one_line_and_the_next_job_runs(clust
     assert dead.join(60)
     after = jobs.start_job(dead, functools.partial(wait_for_stop, seconds=0))
     assert after.join(60)
-    assert dead.snapshot().state == "failed" and "ended unexpectedly" in dead.snapshot().error
-    assert "\n" not in dead.snapshot().error
+    assert dead.snapshot().state == "failed" and "ended unexpectedly" in str(dead.snapshot().error)
+    assert "\n" not in str(dead.snapshot().error)
     assert after.snapshot().state == "done" and after.snapshot().result == "stopped"
 
 
@@ -253,7 +253,7 @@ def test_a_cluster_that_goes_away_fails_the_running_job_with_one_line_and_jobs_r
         head.stop()
     assert job.join(60)
     failed = job.snapshot()
-    assert failed.state == "failed" and failed.error in (JOB_GONE, "The cluster node running this job went away.")
+    assert failed.state == "failed" and str(failed.error) in (str(JOB_GONE), "The cluster node running this job went away.")
     wait_until(lambda: runner.name == "local", 90)
     assert runner.notice == gone_line(head.address) and queue.workers == 1
     after = queue.submit(functools.partial(wait_for_stop, seconds=0))
