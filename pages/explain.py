@@ -107,8 +107,7 @@ if st.button(t("explain.summarize"), icon=":material/query_stats:", disabled=not
 def keep_summary(snapshot) -> None:
     if isinstance(snapshot.result, KeptSummary):  # None: stopped
         state.explain_summary.set((state.explain_version.get(), snapshot.result.summaries))
-        if snapshot.result.save_error is not None:
-            st.session_state.workspace_error = snapshot.result.save_error
+        state.job_save_failed(snapshot.result.save_error)
 
 
 progress = partial(render_share, label=lambda done: t("explain.running", pct=f"{done:.0%}"))

@@ -3,6 +3,7 @@ its model in the workspace, the model's scores, and one decoded reply with its a
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import partial
 
 import streamlit as st
@@ -90,10 +91,10 @@ def start(pairs: Pairs) -> None:
         st.error(t("other_job", name=busy.name), icon=":material/block:")
         return
     pair_config, model_config, train_config = settings.reply_configs()
-    pairs.config = pair_config  # the cap travels with the pairs (and into the bundle)
     state.reply_epochs.set(train_config.epochs)
-    # A picklable job (it runs in a worker process): the default tokenizer; the job adds (callback, stop).
-    train = partial(train_seq2seq, pairs, model_config, train_config, None)
+    # A picklable job (it runs in a worker process): the default tokenizer; the job adds (callback, stop). The cap
+    # travels with the pairs' config (and into the bundle); the session's cached pairs stay as built.
+    train = partial(train_seq2seq, replace(pairs, config=pair_config), model_config, train_config, None)
     state.reply_job.set(state.start_job(keeping_reply_job(train, state.workspace()), JOB_NAME))
 
 
@@ -110,8 +111,7 @@ def finish(snapshot: JobSnapshot) -> None:
     if isinstance(snapshot.result, KeptReply):
         state.reply_outcome.set(snapshot.result)
         state.reply_generated.set(None)
-        if snapshot.result.save_error is not None:
-            st.session_state.workspace_error = snapshot.result.save_error
+        state.job_save_failed(snapshot.result.save_error)
 
 
 def show_scores(kept: KeptReply) -> None:

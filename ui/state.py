@@ -249,13 +249,18 @@ def next_run_number() -> int:
 def adopt(kept: KeptRuns) -> None:
     """A finished training's runs, as the job numbered, saved and chose them (core.classifier.runs.keep)."""
     runs().extend(kept.runs)
-    if kept.save_error is not None:
-        st.session_state.workspace_error = kept.save_error
+    job_save_failed(kept.save_error)
     chosen = next((r for r in kept.runs if r.number == kept.active), None)
     if chosen is not None:
         _show_run(chosen)
         if not kept.saved:
             _save(lambda ws: ws.set_active_run(chosen.number))
+
+
+def job_save_failed(error: str | AttentionLabError | None) -> None:
+    """A job could not keep its result in the workspace (disk quota, disk error): the sidebar says so."""
+    if error is not None:
+        st.session_state.workspace_error = error
 
 
 def job() -> Job | None:
