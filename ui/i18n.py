@@ -389,9 +389,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     # Reply generation (seq2seq)
     "reply.title": ("답장 생성 (seq2seq + 바다나우 어텐션)", "Reply generation (seq2seq + Bahdanau attention)"),
     "reply.intro": ("사람문장 → 시스템응답 쌍으로 인코더-디코더를 학습합니다. 디코더는 한 조각을 만들 때마다 "
-                    "e_tj = vᵀ tanh(W_s s_(t-1) + W_h h_j)로 원문 조각에 가중치를 매깁니다.",
+                    "e_tj = vᵀ tanh(W_s s_(t-1) + W_y y_(t-1) + W_h h_j)로 원문 조각에 가중치를 매깁니다 "
+                    "(y_(t-1): 방금 쓴 조각이라, 베낀 조각을 또 베끼지 않습니다).",
                     "Trains an encoder-decoder on 사람문장 → 시스템응답 pairs. For every piece it writes, the decoder "
-                    "weighs the source pieces with e_tj = vᵀ tanh(W_s s_(t-1) + W_h h_j)."),
+                    "weighs the source pieces with e_tj = vᵀ tanh(W_s s_(t-1) + W_y y_(t-1) + W_h h_j) (y_(t-1): the "
+                    "piece just written, so a copied piece is not copied again)."),
     "reply.settings": ("학습 설정", "Training settings"),
     "reply.data": ("학습 데이터", "Training data"),
     "reply.data.corpus": ("올린 말뭉치: {name}", "your corpus: {name}"),

@@ -119,7 +119,8 @@ def show_scores(kept: KeptReply) -> None:
     metrics = kept.generator.metrics
     cells = st.columns(7)
     values = [(t("reply.val_loss"), f"{metrics['val_loss']:.3f}", None),
-              (t("reply.perplexity"), f"{metrics['val_perplexity']:.2f}", None),
+              (t("reply.perplexity"), _number(metrics["val_perplexity"], "{:,.0f}" if metrics["val_perplexity"] >= 100
+                                              else "{:.2f}"), None),  # seven metrics share the width: 3,619 not 3619.03
               ("chrF", f"{metrics['val_chrf']:.1f}", None),
               (t("reply.retrieval_chrf"), _number(metrics.get("retrieval_chrf"), "{:.1f}"), t("reply.retrieval_help")),
               (t("reply.distinct"), _number(metrics.get("val_distinct"), "{:.0%}"), None),
