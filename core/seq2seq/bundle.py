@@ -10,7 +10,7 @@ import torch
 from core.config import to_dict
 from core.corpus.tokenizer import Tokenizer
 from core.errors import BundleError
-from core.seq2seq.data import PairConfig
+from core.seq2seq.data import PairConfig, as_source
 from core.seq2seq.decode import DecodeConfig, beam_search, greedy_decode, mbr_decode, score_and_align
 from core.seq2seq.metrics import stutters
 from core.seq2seq.model import Seq2Seq, Seq2SeqConfig
@@ -98,7 +98,8 @@ class ReplyGenerator(BundledModel):
         return texts
 
     def _encode(self, sentences: list[str]) -> tuple[torch.Tensor, torch.Tensor]:
-        return pad_batch(self.tokenizer.encode_batch(sentences, self.train_config.max_source_len))  # (B, S), (B,)
+        sources = [as_source(s) for s in sentences]
+        return pad_batch(self.tokenizer.encode_batch(sources, self.train_config.max_source_len))  # (B, S), (B,)
 
     def _decode(self, src: torch.Tensor, lengths: torch.Tensor, decode: DecodeConfig) -> list[list[int]]:
         if decode.samples:

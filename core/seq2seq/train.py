@@ -10,6 +10,7 @@ import torch
 import torch.nn.functional as F
 
 from core.config import LoopConfig
+from core.seq2seq.data import as_source
 from core.seq2seq.model import Seq2Seq
 from core.training.batching import bucketed_batches, pad_batch
 from core.training.loop import BatchResult, to_device
@@ -110,7 +111,7 @@ class Seq2SeqTask:
 
 def encode_pairs(tokenizer, sources: Sequence[str], targets: Sequence[str], config: Seq2SeqTrainConfig) -> PairSplit:
     """Token ids for the encoder, and [<s>] + ids + [</s>] for the decoder."""
-    src = tokenizer.encode_batch(list(sources), config.max_source_len)
+    src = tokenizer.encode_batch([as_source(s) for s in sources], config.max_source_len)
     tgt = tokenizer.encode_batch(list(targets), config.max_target_len)
     bos, eos = tokenizer.processor.bos_id(), tokenizer.processor.eos_id()
     return PairSplit(src, [[bos, *ids, eos] for ids in tgt])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from core.errors import CorpusError
-from core.seq2seq.data import PairConfig, build_pairs, split_by_dialogue
+from core.seq2seq.data import PairConfig, as_source, build_pairs, split_by_dialogue
 from tests.conftest import TOPICS, corpus_of, dialogue_frame, new_frame
 
 
@@ -63,3 +63,11 @@ def test_a_corpus_with_human_turns_only_names_every_reply_column():
     frame = dialogue_frame().drop(columns=[f"시스템응답{k}" for k in range(1, 5)])
     with pytest.raises(CorpusError, match="기계문장1"):
         build_pairs(corpus_of(frame))
+
+
+@pytest.mark.parametrize(("typed", "read"), [
+    ("시험을 망쳐서 너무 속상해", "시험을 망쳐서 너무 속상해."), ("속상해 ", "속상해."), ("정말?", "정말?"),
+    ("그랬구나…", "그랬구나…"), ("고마워~ ", "고마워~"), ("끝.", "끝."), ("", ""),
+])
+def test_the_encoder_reads_a_closing_mark_on_every_sentence(typed, read):
+    assert as_source(typed) == read
