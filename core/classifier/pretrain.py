@@ -28,7 +28,6 @@ from core.training.loop import BatchResult, FitResult, TrainEvent, fit, resolve_
 
 HEAD_DROPOUT = 0.3
 ENCODER_PREFIXES = ("embedding.", "lstm.")  # the classifier's weights that pretraining trains and hands over
-IGNORE = -100
 
 
 @dataclass
@@ -74,18 +73,18 @@ class BidirectionalLM(nn.Module):
         self.backward_head = nn.Linear(config.hidden_dim, config.vocab_size)
 
     def logits_and_targets(self, ids: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """ids (B, T) → logits (2, B, T-1, V) and targets (2, B, T-1), IGNORE where the target is padding.
+        """ids (B, T) → logits (N, V) and targets (N,) over the N predictions with a real target: the forward
+        state at t predicting piece t+1, then the backward state at t+1 predicting piece t.
 
-        Row 0: forward state at t predicts piece t+1; row 1: backward state at t+1 predicts piece t."""
+        Only real positions reach the heads: the heads and their softmax are most of pretraining's cost."""
         states, mask = self.encoder.encode(ids, lengths)  # (B, T, 2H), (B, T)
         hidden = self.encoder.config.hidden_dim
         states = self.dropout(states)
         valid = mask[:, 1:]  # (B, T-1): both targets of a pair exist iff position t+1 is real
-        forward_logits = self.forward_head(states[:, :-1, :hidden])  # (B, T-1, V)
-        backward_logits = self.backward_head(states[:, 1:, hidden:])  # (B, T-1, V)
-        forward_targets = ids[:, 1:].masked_fill(~valid, IGNORE)
-        backward_targets = ids[:, :-1].masked_fill(~valid, IGNORE)
-        return torch.stack([forward_logits, backward_logits]), torch.stack([forward_targets, backward_targets])
+        forward_logits = self.forward_head(states[:, :-1, :hidden][valid])  # (N/2, V)
+        backward_logits = self.backward_head(states[:, 1:, hidden:][valid])  # (N/2, V)
+        targets = torch.cat([ids[:, 1:][valid], ids[:, :-1][valid]])  # (N,)
+        return torch.cat([forward_logits, backward_logits]), targets
 
 
 class LanguageModelTask:
@@ -97,12 +96,10 @@ class LanguageModelTask:
 
     def step(self, model: BidirectionalLM, batch, training: bool) -> BatchResult:
         ids, lengths = to_device(batch, model)
-        logits, targets = model.logits_and_targets(ids, lengths)
-        logits, targets = logits.reshape(-1, logits.size(-1)), targets.reshape(-1)
-        loss_sum = F.cross_entropy(logits, targets, ignore_index=IGNORE, reduction="sum")
-        real = targets != IGNORE
-        count = int(real.sum())
-        correct = int((logits.argmax(-1)[real] == targets[real]).sum())
+        logits, targets = model.logits_and_targets(ids, lengths)  # (N, V), (N,)
+        loss_sum = F.cross_entropy(logits, targets, reduction="sum")
+        count = int(targets.numel())
+        correct = int((logits.argmax(-1) == targets).sum())
         return BatchResult(loss_sum / max(count, 1), loss_sum.item(), correct, count, int(ids.size(0)))
 
     def rank(self, val_loss: float, val_acc: float) -> tuple:

@@ -8,7 +8,7 @@ import torch
 
 from core.classifier.model import BiLSTMWithAttention
 from core.classifier.pipeline import RunEvent, prepare, train_classifier, train_run, train_runs
-from core.classifier.pretrain import IGNORE, BidirectionalLM, LanguageModelTask, PretrainEvent, pretrain_encoder
+from core.classifier.pretrain import BidirectionalLM, LanguageModelTask, PretrainEvent, pretrain_encoder
 from core.config import DataConfig, ModelConfig, TokenizerConfig, TrainConfig
 from core.corpus.data import Corpus, build_dataset, dialogue_texts
 from core.training.batching import pad_batch
@@ -67,8 +67,9 @@ def test_pads_get_no_loss():
     torch.manual_seed(0)
     model = BidirectionalLM(BiLSTMWithAttention(replace(TINY, vocab_size=30))).eval()
     task, short, long = LanguageModelTask(), [5, 6, 7], [8, 9, 10, 11, 12, 13]
-    _, targets = model.logits_and_targets(*pad_batch([short, long]))
-    assert (targets[:, 0, 2:] == IGNORE).all() and (targets[:, 0, :2] != IGNORE).all()
+    logits, targets = model.logits_and_targets(*pad_batch([short, long]))
+    assert targets.tolist() == [6, 7, 9, 10, 11, 12, 13] + [5, 6, 8, 9, 10, 11, 12]  # next pieces, then previous
+    assert logits.shape == (14, 30)
     with torch.no_grad():
         together = task.step(model, pad_batch([short, long]), training=False)
         alone = [task.step(model, pad_batch([s]), training=False) for s in (short, long)]
