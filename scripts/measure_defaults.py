@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from core.classifier.baseline import train_baseline  # noqa: E402
 from core.classifier.pipeline import train_classifier  # noqa: E402
 from core.config import DataConfig, ModelConfig, TokenizerConfig, TrainConfig  # noqa: E402
-from core.corpus.data import Corpus, build_dataset, dialogue_texts, load_corpus  # noqa: E402
+from core.corpus.data import Corpus, build_dataset, dialogue_texts, load_corpora, load_corpus  # noqa: E402
 from core.corpus.split import stratified_split  # noqa: E402
 
 KEYS = {  # short name → (config, field, type)
@@ -146,7 +146,7 @@ def summarise(rows: list[dict]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", required=True)
+    parser.add_argument("--data", required=True, action="append", help="a real file; more than once: joined")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--config", action="append", default=[], help=f"'default' or key=value,... (keys: {', '.join(KEYS)})")
     parser.add_argument("--out", help="append one JSON line per run here (and summarise the file)")
@@ -162,7 +162,7 @@ def main() -> None:
     if args.out and Path(args.out).exists():
         rows = [json.loads(line) for line in Path(args.out).read_text().splitlines() if line.strip()]
     if not args.summary:
-        corpus = load_corpus(args.data)
+        corpus = load_corpus(args.data[0]) if len(args.data) == 1 else load_corpora(args.data)
         transfer = load_corpus(args.test) if args.test else None
         for spec in args.config or ["default"]:
             for seed in args.seeds:
