@@ -96,6 +96,10 @@ class TrainConfig(LoopConfig):
     # Multi-task: weight of the cross-entropy of a second head predicting the 감정_소분류 (58 sub-emotions) from the
     # same sentence vector, when the data has that column; 0 = off. Only the main head predicts.
     aux_weight: float = 0.3
+    # With text "all" (a dialogue's turns joined), every human turn is also a training example of its own with the
+    # dialogue's label; validation and prediction read the joined text only. Trained on one real file and scored on
+    # another source, 3 seeds each way: see docs/real_data.md.
+    turn_examples: bool = True
     # Mixup (Zhang et al. 2018) on the pooled sentence vectors while training: Beta(mixup, mixup) weights; 0 = off.
     mixup: float = 0.0
 

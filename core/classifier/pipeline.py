@@ -50,16 +50,18 @@ class Prepared:
     val_index: list[int]
     tokenizer: Tokenizer
     # In-corpus pretraining (TrainConfig.pretrain_epochs): every turn and reply of the file by dialogue (from
-    # corpus.data.dialogue_texts; None: the labelled texts), and the encoder it gave, shared by a sweep's runs.
+    # corpus.data.dialogue_texts; None: the dataset's own, else the labelled texts), and the encoder it gave,
+    # shared by a sweep's runs.
     unlabelled: list[tuple[int, str]] | None = None
     pretrained: Pretrained | None = None
 
     def pretrain_texts(self) -> list[str]:
         """The language model's text: the training dialogues' turns and replies, never the validation ones'."""
-        if self.unlabelled is None:
+        unlabelled = self.unlabelled if self.unlabelled is not None else self.dataset.dialogues
+        if not unlabelled:
             return [self.dataset.texts[i] for i in self.train_index]
         groups = {self.dataset.groups[i] for i in self.train_index}
-        return [text for group, text in self.unlabelled if group in groups]
+        return [text for group, text in unlabelled if group in groups]
 
     def pretrain(self, model_config: ModelConfig, train_config: TrainConfig,
                  callback: Callable[[PretrainEvent], None] | None = None,
@@ -70,15 +72,29 @@ class Prepared:
                                                callback, stop)
         return self.pretrained
 
-    def split(self, index: list[int], max_len: int, training: bool = False, aux: bool = False) -> Split:
-        """Encoded rows; a training split re-segments every epoch when the tokenizer samples (BPE-dropout), and
-        carries the 감정_소분류 labels when `aux` asks for them."""
-        texts = [self.dataset.texts[i] for i in index]
-        labels = [self.dataset.labels[i] for i in index]
+    def split(self, index: list[int], max_len: int, training: bool = False, aux: bool = False,
+              turns: bool = False) -> Split:
+        """Encoded rows; a training split re-segments every epoch when the tokenizer samples (BPE-dropout), carries
+        the 감정_소분류 labels when `aux` asks for them, and with `turns` adds each human turn of its dialogues
+        alone, labelled as its dialogue (the dataset's `turns`; a text already there is not added again)."""
+        dataset = self.dataset
+        rows = [(dataset.texts[i], i) for i in index]
+        if turns and dataset.turns:
+            by_group: dict[int, list[str]] = {}
+            for group, text in dataset.turns:
+                by_group.setdefault(group, []).append(text)
+            seen = {text for text, _ in rows}  # a text is an example once, as the dataset drops duplicates
+            for i in index:
+                for text in by_group.get(dataset.groups[i], ()):
+                    if text not in seen:
+                        seen.add(text)
+                        rows.append((text, i))
+        texts = [text for text, _ in rows]
+        labels = [dataset.labels[i] for _, i in rows]
         resample = None
         if training and self.tokenizer.config.sampling > 0:
             resample = lambda: self.tokenizer.encode_batch(texts, max_len, sample=True)  # noqa: E731
-        aux_labels = [self.dataset.sublabels[i] for i in index] if aux else None
+        aux_labels = [dataset.sublabels[i] for _, i in rows] if aux else None
         return Split(self.tokenizer.encode_batch(texts, max_len), labels, resample, aux_labels)
 
     @cached_property
@@ -131,8 +147,7 @@ def prepare(dataset: Dataset, train_config: TrainConfig, tokenizer: Tokenizer | 
     train_index, val_index = group_split(dataset.labels, dataset.groups, train_config.val_share, train_config.seed)
     if tokenizer is None:
         tokenizer = train_tokenizer([dataset.texts[i] for i in train_index], tokenizer_config)
-    return Prepared(dataset, train_index, val_index, tokenizer, unlabelled if unlabelled is not None else
-                    (dataset.dialogues or None))
+    return Prepared(dataset, train_index, val_index, tokenizer, unlabelled)
 
 
 def train_tokenizer_for(dataset: Dataset, train_config: TrainConfig, tokenizer_config: TokenizerConfig | None = None,
@@ -186,7 +201,8 @@ def train_run(prepared: Prepared, model_config: ModelConfig, train_config: Train
     model_config = replace(model_config, vocab_size=prepared.tokenizer.vocab_size,
                            num_classes=len(prepared.dataset.label_names),
                            aux_classes=len(prepared.dataset.sublabel_names) if aux else 0)
-    train_split = prepared.split(prepared.train_index, train_config.max_len, training=True, aux=aux)
+    train_split = prepared.split(prepared.train_index, train_config.max_len, training=True, aux=aux,
+                                 turns=train_config.turn_examples)
     val_split = prepared.split(prepared.val_index, train_config.max_len)
     pretrained = prepared.pretrained if train_config.pretrain_epochs > 0 else None
     task = ClassifierTask(train_config.aux_weight, train_config.mixup)

@@ -34,6 +34,8 @@ def add_classifier_args(parser: argparse.ArgumentParser) -> None:
                         help="epochs of in-corpus language-model pretraining on every turn and reply (0: off)")
     parser.add_argument("--aux-weight", type=float, default=TrainConfig.aux_weight,
                         help="weight of the 감정_소분류 (58 sub-emotions) head's loss (0: no second head)")
+    parser.add_argument("--no-turn-examples", dest="turn_examples", action="store_false",
+                        help="train on the joined dialogues only, not also on each human turn alone")
 
 
 def loop_settings(args: argparse.Namespace) -> dict:
@@ -52,7 +54,7 @@ def classifier_settings(args: argparse.Namespace) -> dict:
     """The TrainConfig fields the classifier's own flags set, checked."""
     if args.pretrain_epochs < 0 or args.aux_weight < 0:
         raise AttentionLabError("--pretrain-epochs and --aux-weight must be 0 or more.")
-    return {"pretrain_epochs": args.pretrain_epochs, "aux_weight": args.aux_weight}
+    return {"pretrain_epochs": args.pretrain_epochs, "aux_weight": args.aux_weight, "turn_examples": args.turn_examples}
 
 
 def vocab_setting(value: str) -> int | str:

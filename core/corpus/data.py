@@ -127,6 +127,9 @@ class Dataset:
     # Every turn and counsellor reply of the file by dialogue (dialogue_texts): in-corpus pretraining's text, about
     # twice the labelled text; its dialogues follow `groups`, so pretraining reads the training split's only.
     dialogues: list[tuple[int, str]] = field(default_factory=list)
+    # Each human turn by dialogue (human_turns), when an example joins a dialogue's turns (text "all"): training
+    # may also read every turn alone with its dialogue's label (TrainConfig.turn_examples).
+    turns: list[tuple[int, str]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if not self.groups:
@@ -255,12 +258,19 @@ def build_dataset(corpus: Corpus, config: DataConfig) -> Dataset:
     _check_usable(report, corpus.source_name)
     index = {name: i for i, name in enumerate(label_names)}
     dataset = Dataset(deduped["text"].tolist(), [index[x] for x in deduped["label"]], label_names, report, config,
-                      [int(g) for g in deduped["group"]], dialogues=dialogue_texts(corpus))
+                      [int(g) for g in deduped["group"]], dialogues=dialogue_texts(corpus),
+                      turns=human_turns(corpus, config.max_chars) if config.text == "all" else [])
     if has_sublabels:
         dataset.sublabel_names = sorted(set(deduped["sublabel"]) - {""})
         sub_index = {name: i for i, name in enumerate(dataset.sublabel_names)}
         dataset.sublabels = [sub_index.get(x, SUBLABEL_MISSING) for x in deduped["sublabel"]]
     return dataset
+
+
+def human_turns(corpus: Corpus, max_chars: int = 1000) -> list[tuple[int, str]]:
+    """Every non-empty human turn (사람문장k), tagged with its dialogue (the frame's row, as a Dataset's `groups`)."""
+    turns = _texts(corpus.frame, DataConfig(text="turns", max_chars=max_chars))
+    return [(int(group), text) for group, text in turns.items() if text]
 
 
 def dialogue_texts(corpus: Corpus) -> list[tuple[int, str]]:

@@ -7,10 +7,10 @@ import pytest
 import torch
 
 from core.classifier.model import BiLSTMWithAttention
-from core.classifier.pipeline import RunEvent, prepare, train_classifier, train_run, train_runs
+from core.classifier.pipeline import Prepared, RunEvent, prepare, train_classifier, train_run, train_runs
 from core.classifier.pretrain import BidirectionalLM, LanguageModelTask, PretrainEvent, pretrain_encoder
 from core.config import DataConfig, ModelConfig, TokenizerConfig, TrainConfig
-from core.corpus.data import Corpus, build_dataset, dialogue_texts
+from core.corpus.data import Corpus, build_dataset, dialogue_texts, human_turns
 from core.training.batching import pad_batch
 from tests.conftest import old_frame, tiny_rows
 
@@ -43,6 +43,34 @@ def test_the_dataset_carries_the_files_turns_and_replies_so_every_caller_pretrai
     default, given = prepare(dataset, PRE, tokenizer_config=TOKENS), prepare(dataset, PRE, tokenizer_config=TOKENS,
                                                                              unlabelled=dialogue_texts(corpus))
     assert default.pretrain_texts() == given.pretrain_texts() and len(default.pretrain_texts()) > len(default.train_index)
+
+
+def test_a_prepared_split_built_directly_as_the_learning_curve_does_pretrains_on_the_dialogues(corpus_and_dataset):
+    corpus, dataset = corpus_and_dataset
+    made = prepare(dataset, PRE, tokenizer_config=TOKENS)
+    direct = Prepared(dataset, made.train_index, made.val_index, made.tokenizer)  # core/classifier/curve.py
+    assert direct.pretrain_texts() == made.pretrain_texts() and "그랬군요." in direct.pretrain_texts()
+
+
+def test_every_human_turn_is_also_a_training_example_with_its_dialogues_label(corpus_and_dataset):
+    corpus, dataset = corpus_and_dataset
+    assert dataset.turns == human_turns(corpus) and len(dataset.turns) == 2 * len(corpus.frame)
+    prepared = prepare(dataset, PRE, tokenizer_config=TOKENS)
+    train, val = prepared.train_index, prepared.val_index
+    plain = prepared.split(train, 128, training=True)
+    with_turns = prepared.split(train, 128, training=True, aux=True, turns=True)
+    assert len(plain) == len(train) and len(prepared.split(val, 128)) == len(val)
+    # each dialogue's 사람문장1 alone, and "응 맞아" (every dialogue's second turn) once: a text is an example once
+    assert len(with_turns) == 2 * len(train) + 1
+    first_turns = {corpus.frame["사람문장1"][dataset.groups[i]]: i for i in train}
+    added = with_turns.sequences[len(train):]
+    for sequence, label, sublabel in zip(added, with_turns.labels[len(train):], with_turns.aux_labels[len(train):]):
+        text = prepared.tokenizer.decode(sequence)
+        if text in first_turns:
+            assert (label, sublabel) == (dataset.labels[first_turns[text]], dataset.sublabels[first_turns[text]])
+    val_first = {corpus.frame["사람문장1"][dataset.groups[i]] for i in val}
+    assert not val_first & {prepared.tokenizer.decode(s) for s in added}  # validation turns never train
+    assert sum(prepared.tokenizer.decode(s) in first_turns for s in added) == len(train)
 
 
 def test_the_defaults_pretrain_one_epoch_and_add_the_sub_emotion_head():

@@ -5,8 +5,17 @@ import math
 
 import pytest
 
-from core.cli.common import ProgressBar, add_training_args, check_output_dir, data_path, loop_settings, vocab_setting
-from core.config import LoopConfig
+from core.cli.common import (
+    ProgressBar,
+    add_classifier_args,
+    add_training_args,
+    check_output_dir,
+    classifier_settings,
+    data_path,
+    loop_settings,
+    vocab_setting,
+)
+from core.config import LoopConfig, TrainConfig
 from core.corpus.sample import SAMPLE_PATH
 from core.errors import AttentionLabError
 from core.training.loop import TrainEvent
@@ -23,6 +32,15 @@ def test_flags_take_the_tasks_defaults_and_become_loop_settings():
     assert (args.epochs, args.emb_dim, args.hidden_dim, args.vocab_size) == (7, 16, 24, "auto")
     settings = loop_settings(parse("--epochs", "3", "--schedule", "cosine", "--patience", "2"))
     assert LoopConfig(**settings) == LoopConfig(epochs=3, schedule="cosine", patience=2)
+
+
+def test_the_classifiers_flags_take_cores_defaults_and_turn_examples_can_be_switched_off():
+    parser = argparse.ArgumentParser()
+    add_classifier_args(parser)
+    default = classifier_settings(parser.parse_args([]))
+    assert default == {"pretrain_epochs": TrainConfig.pretrain_epochs, "aux_weight": TrainConfig.aux_weight,
+                       "turn_examples": True}
+    assert classifier_settings(parser.parse_args(["--no-turn-examples"]))["turn_examples"] is False
 
 
 @pytest.mark.parametrize("args, message", [(("--epochs", "0"), "--epochs and --batch-size"),
