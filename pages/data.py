@@ -52,7 +52,7 @@ with text_col:
     text_label = labels_for("text", TEXT_MODES)
     all_label = t("text.all_turns", last=corpus.turns) if corpus.turns > 1 else t("text.all_one")  # this file's turns
     text = st.radio(t("data.text"), TEXT_MODES, format_func=lambda mode: all_label if mode == "all" else text_label(mode),
-                    key="w_text")
+                    key="w_text", help=t("data.text_help"))
 try:
     if state.apply_data_config(DataConfig(task=task, text=text)):
         st.rerun()

@@ -137,6 +137,10 @@ STRINGS: dict[str, tuple[str, str]] = {
                             "The bundled sample is missing; upload a corpus."),
     "data.task": ("과제", "Task"),
     "data.text": ("입력 문장", "Text"),
+    "data.text_help": ("사람 발화 전체: 예측은 이어 붙인 대화로 하고, 학습 때는 각 발화도 대화의 감정을 라벨로 한 예제씩 "
+                       "더 씁니다 (검증은 이어 붙인 대화만).",
+                       "All human turns: predictions read the joined dialogue; training also uses each turn alone, "
+                       "labelled with its dialogue's emotion (validation reads joined dialogues only)."),
     "data.binary_note": ("2분류는 기쁨→긍정, 나머지 다섯 감정(당황·분노·불안·상처·슬픔)→부정으로 나눕니다. "
                          "긍정:부정이 약 1:5로 불균형하니 정확도보다 macro-F1을 보세요.",
                          "Binary maps 기쁨 (joy) → 긍정 (positive) and the other five emotions → 부정 (negative): about 1:5, "
