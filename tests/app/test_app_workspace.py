@@ -11,6 +11,7 @@ import io
 import pytest
 
 from core.classifier.runs import keep
+from core.config import TrainConfig
 from core.storage import board
 from core.storage.workspace import create_workspace
 from tests.app.test_app import click, ko, new_app, open_page, through_app  # noqa: F401
@@ -97,7 +98,7 @@ def test_a_share_link_fills_the_train_page_and_notes_what_it_ignored():
     at.run()
     assert not at.exception
     state = at.session_state
-    assert (state["w_emb"], state["w_pooling"], state["w_epochs"]) == (32, "mean", 8)
+    assert (state["w_emb"], state["w_pooling"], state["w_epochs"]) == (32, "mean", TrainConfig.epochs)
     notes = [e.value for e in at.sidebar.text]
     assert len(notes) == 2 and not any("<" in n for n in notes)
     assert set(at.query_params) == {"w"}, "the link's values are read once, then leave the URL"
