@@ -103,6 +103,8 @@ class TrainConfig(LoopConfig):
     # dialogue's label; validation and prediction read the joined text only. Trained on one real file and scored on
     # another source, 3 seeds each way: see docs/real_data.md.
     turn_examples: bool = True
+    # Label smoothing of both heads' targets while training (the reported loss stays plain cross-entropy); 0 = off.
+    label_smoothing: float = 0.0
     # Mixup (Zhang et al. 2018) on the pooled sentence vectors while training: Beta(mixup, mixup) weights; 0 = off.
     mixup: float = 0.0
 

@@ -205,7 +205,7 @@ def train_run(prepared: Prepared, model_config: ModelConfig, train_config: Train
                                  turns=train_config.turn_examples)
     val_split = prepared.split(prepared.val_index, train_config.max_len)
     pretrained = prepared.pretrained if train_config.pretrain_epochs > 0 else None
-    task = ClassifierTask(train_config.aux_weight, train_config.mixup)
+    task = ClassifierTask(train_config.aux_weight, train_config.mixup, train_config.label_smoothing)
     model, result = train_new(BiLSTMWithAttention, model_config, task, train_split, val_split,
                               train_config, callback, stop, None if pretrained is None else pretrained.load_into)
     dataset = prepared.dataset

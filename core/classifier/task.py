@@ -52,12 +52,14 @@ class ClassifierTask:
     """Cross-entropy over sentence labels; epochs ranked by validation accuracy, then loss.
 
     While training, `aux_weight` adds the auxiliary 감정_소분류 head's cross-entropy (when the model has the head
-    and the split its labels) and `mixup` mixes pairs of sentence vectors and their targets. The reported loss is
-    the main head's alone, so curves and epoch ranking compare with and without them."""
+    and the split its labels), `mixup` mixes pairs of sentence vectors and their targets, and `label_smoothing`
+    softens both heads' targets. The reported loss is the main head's plain cross-entropy, so curves and epoch
+    ranking compare with and without them."""
 
-    def __init__(self, aux_weight: float = 0.0, mixup: float = 0.0):
+    def __init__(self, aux_weight: float = 0.0, mixup: float = 0.0, label_smoothing: float = 0.0):
         self.aux_weight = aux_weight
         self.mixup = mixup
+        self.label_smoothing = label_smoothing
 
     def batches(self, split: Split, batch_size: int, rng: random.Random | None):
         """Training (rng given) draws a fresh segmentation each epoch when the split can; evaluation never does."""
@@ -79,11 +81,12 @@ class ClassifierTask:
             context = share * context + (1 - share) * context[partner]  # (B, 2H)
         logits = model.classify(context)  # (B, C)
         loss = _mixed_loss(logits, labels, share, partner)
-        objective = loss
+        smoothing = self.label_smoothing
+        objective = _mixed_loss(logits, labels, share, partner, smoothing) if smoothing else loss
         if (self.aux_weight > 0 and aux_labels is not None and model.aux_head is not None
                 and bool((aux_labels != SUBLABEL_MISSING).any())):  # a batch of blanks would give nan
             objective = objective + self.aux_weight * _mixed_loss(model.classify_aux(context), aux_labels, share,
-                                                                  partner)
+                                                                  partner, smoothing)
         return BatchResult(objective, loss.item() * len(labels), _correct(logits, labels), len(labels), len(labels))
 
     def _mixing(self, rows: int, device: torch.device) -> tuple[float, torch.Tensor | None]:
@@ -97,12 +100,14 @@ class ClassifierTask:
         return (val_acc, -val_loss)
 
 
-def _mixed_loss(logits: torch.Tensor, targets: torch.Tensor, share: float, partner: torch.Tensor | None) -> torch.Tensor:
+def _mixed_loss(logits: torch.Tensor, targets: torch.Tensor, share: float, partner: torch.Tensor | None,
+                smoothing: float = 0.0) -> torch.Tensor:
     """Cross-entropy against the targets, mixed with the partner rows' targets as the inputs were."""
-    loss = F.cross_entropy(logits, targets, ignore_index=SUBLABEL_MISSING)
+    loss = F.cross_entropy(logits, targets, ignore_index=SUBLABEL_MISSING, label_smoothing=smoothing)
     if partner is None:
         return loss
-    return share * loss + (1 - share) * F.cross_entropy(logits, targets[partner], ignore_index=SUBLABEL_MISSING)
+    return share * loss + (1 - share) * F.cross_entropy(logits, targets[partner], ignore_index=SUBLABEL_MISSING,
+                                                        label_smoothing=smoothing)
 
 
 def _correct(logits: torch.Tensor, labels: torch.Tensor) -> int:

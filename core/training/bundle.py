@@ -52,7 +52,7 @@ LIMITS = {"vocab_size": (4, 64_000), "num_classes": (2, 256), "aux_classes": (0,
           "num_layers": (1, 8), "dropout": (0.0, 1.0), "embedding_dropout": (0.0, 1.0), "max_len": (1, 4096),
           "max_source_len": (1, 1024), "max_target_len": (1, 1024), "max_chars": (1, 1_000_000),
           "character_coverage": (0.0, 1.0), "sampling": (0.0, 1.0), "aux_weight": (0.0, 100.0), "mixup": (0.0, 100.0),
-          "average_epochs": (0, 1000)}
+          "label_smoothing": (0.0, 1.0), "average_epochs": (0, 1000)}
 TOKEN_IDS = ("pad_id", "bos_id", "eos_id")  # each must name a piece of the vocabulary
 MAX_TEXT = 200  # characters in a setting, a label or a metric's name
 MAX_INT = 2**63  # JSON integers are unbounded; one past a float's range breaks formatting it

@@ -73,6 +73,21 @@ def test_the_aux_loss_is_added_to_the_objective_but_not_to_the_reported_loss(dat
     assert model.aux_head.weight.grad is None  # weight 0: the head takes no part
 
 
+def test_label_smoothing_softens_both_heads_in_the_objective_but_not_the_reported_loss(dataset):
+    model, batch = batch_of(dataset)
+    ids, lengths, labels, aux = batch
+    out = ClassifierTask(aux_weight=0.4, label_smoothing=0.1).step(model, batch, training=True)
+    states, mask = model.encode(ids, lengths)
+    context, _ = model.pool(states, mask)
+    logits, aux_logits = model.classify(context), model.classify_aux(context)
+    smoothed = (F.cross_entropy(logits, labels, label_smoothing=0.1)
+                + 0.4 * F.cross_entropy(aux_logits, aux, ignore_index=SUBLABEL_MISSING, label_smoothing=0.1))
+    assert out.objective.item() == pytest.approx(smoothed.item(), rel=1e-5)
+    assert out.loss_sum == pytest.approx(F.cross_entropy(logits, labels).item() * len(labels), rel=1e-5)
+    assert out.objective.item() != pytest.approx(
+        ClassifierTask(aux_weight=0.4).step(model, batch, training=True).objective.item(), rel=1e-5)
+
+
 def test_mixup_mixes_sentence_vectors_and_targets_in_training_only(dataset, monkeypatch):
     model, batch = batch_of(dataset)
     ids, lengths, labels, _ = batch
