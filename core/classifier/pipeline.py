@@ -63,11 +63,19 @@ class Prepared:
         groups = {self.dataset.groups[i] for i in self.train_index}
         return [text for group, text in unlabelled if group in groups]
 
+    def training_dialogues(self) -> int:
+        return len({self.dataset.groups[i] for i in self.train_index})
+
+    def pretrain_skipped(self, train_config: TrainConfig) -> bool:
+        """The settings ask for pretraining but the training split has too few dialogues for it to help."""
+        return train_config.pretrain_epochs > 0 and self.training_dialogues() < train_config.pretrain_min_dialogues
+
     def pretrain(self, model_config: ModelConfig, train_config: TrainConfig,
                  callback: Callable[[PretrainEvent], None] | None = None,
                  stop: threading.Event | None = None) -> Pretrained | None:
-        """Pretrain the encoder once (when the settings ask for it); later runs reuse it."""
-        if train_config.pretrain_epochs > 0 and self.pretrained is None:
+        """Pretrain the encoder once (when the settings ask for it and the split is large enough); later runs
+        reuse it."""
+        if train_config.pretrain_epochs > 0 and self.pretrained is None and not self.pretrain_skipped(train_config):
             self.pretrained = pretrain_encoder(self.tokenizer, self.pretrain_texts(), model_config, train_config,
                                                callback, stop)
         return self.pretrained

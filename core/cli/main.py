@@ -108,6 +108,9 @@ def _train(args) -> int:
     pretraining = ProgressBar(label="pretraining ")
     outcome = train_classifier(dataset, model_config, train_config, tokenizer_config=tokenizer_config,
                                callback=ProgressBar(), pretrain_callback=lambda event: pretraining(event.event))
+    if outcome.prepared.pretrain_skipped(train_config):
+        print(f"pretraining skipped: {outcome.prepared.training_dialogues():,} training dialogues, fewer than "
+              f"{train_config.pretrain_min_dialogues:,}", file=sys.stderr)
     outcome.classifier.save(args.out)
     metrics = outcome.classifier.metrics
     nan = float("nan")

@@ -10,7 +10,7 @@ from core.config import ModelConfig, TokenizerConfig, TrainConfig
 from core.corpus.tokenizer import train_tokenizer
 
 TINY = ModelConfig(emb_dim=8, hidden_dim=8, attention_dim=4, fc_dim=8, dropout=0.0)
-ONE_EPOCH = TrainConfig(epochs=1, batch_size=32, report_every=1, seed=3)
+ONE_EPOCH = TrainConfig(epochs=1, batch_size=32, report_every=1, seed=3, pretrain_min_dialogues=0)
 TOKENS = TokenizerConfig(vocab_size=150)
 
 

@@ -16,7 +16,8 @@ from tests.conftest import old_frame, tiny_rows
 
 TINY = ModelConfig(emb_dim=8, hidden_dim=8, attention_dim=4, fc_dim=8, dropout=0.0)
 TOKENS = TokenizerConfig(vocab_size=150)
-PRE = TrainConfig(epochs=1, batch_size=32, report_every=1, seed=3, pretrain_epochs=2, pretrain_lr=1e-2)
+PRE = TrainConfig(epochs=1, batch_size=32, report_every=1, seed=3, pretrain_epochs=2, pretrain_lr=1e-2,
+                  pretrain_min_dialogues=0)
 
 
 @pytest.fixture(scope="module")
@@ -71,6 +72,17 @@ def test_every_human_turn_is_also_a_training_example_with_its_dialogues_label(co
     val_first = {corpus.frame["사람문장1"][dataset.groups[i]] for i in val}
     assert not val_first & {prepared.tokenizer.decode(s) for s in added}  # validation turns never train
     assert sum(prepared.tokenizer.decode(s) in first_turns for s in added) == len(train)
+
+
+def test_a_split_with_too_few_dialogues_skips_pretraining(corpus_and_dataset):
+    _, dataset = corpus_and_dataset
+    events = []
+    prepared = prepare(dataset, PRE, tokenizer_config=TOKENS)
+    few = replace(PRE, pretrain_min_dialogues=prepared.training_dialogues() + 1)
+    assert prepared.pretrain_skipped(few) and prepared.pretrain(TINY, few, events.append) is None and not events
+    assert not prepared.pretrain_skipped(PRE) and prepared.pretrain(TINY, PRE, events.append) is not None and events
+    assert not prepared.pretrain_skipped(replace(few, pretrain_epochs=0))  # nothing asked, nothing skipped
+    assert TrainConfig().pretrain_min_dialogues == 2000
 
 
 def test_the_defaults_pretrain_one_epoch_and_add_the_sub_emotion_head():

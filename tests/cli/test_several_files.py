@@ -38,6 +38,8 @@ def test_train_joins_the_files_with_one_line_each(two_files, tmp_path, capsys):
     assert lines[0] == "train.xlsx (old release, Sheet1): 80 rows read, 80 kept, 0 already in an earlier file"
     assert lines[1] == "valid.xlsx (new release, Sheet1): 60 rows read, 40 kept, 20 already in an earlier file"
     assert lines[2].startswith("train.xlsx + valid.xlsx: 120 sentences") and out.is_file()
+    skipped = [line for line in lines if line.startswith("pretraining skipped")]  # 96 training dialogues
+    assert skipped == ["pretraining skipped: 96 training dialogues, fewer than 2,000"]
 
 
 def test_curve_json(two_files, capsys):
