@@ -224,6 +224,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "train.pretrained": ("사전학습 {epochs} 에포크 (다음 조각 정확도 {acc}, {time}): 그 인코더에서 분류를 학습합니다.",
                          "Pretrained for {epochs} epoch(s) (next-piece accuracy {acc}, {time}): the classifier "
                          "trains from that encoder."),
+    "train.pretrain_skipped": ("사전학습은 건너뛰었습니다: 학습 대화가 {dialogues}개로 {minimum}개보다 적습니다 "
+                               "(작은 데이터에서는 오히려 정확도를 낮췄습니다).",
+                               "Pretraining skipped: {dialogues} training dialogues, fewer than {minimum} (on small "
+                               "data it lowered accuracy)."),
     "train.hidden": ("은닉 차원 H", "Hidden H"),
     "train.hidden_help": ("한 방향의 크기; BiLSTM 출력은 2H", "Per direction; the BiLSTM emits 2H"),
     "train.layers": ("LSTM 층", "LSTM layers"),

@@ -18,7 +18,7 @@ import streamlit as st
 
 from core import plots
 from core.classifier.pipeline import BaselineEvent, RunEvent, train_runs
-from core.classifier.pretrain import PretrainEvent
+from core.classifier.pretrain import PretrainEvent, PretrainSkipped
 from core.classifier.runs import KeptRuns, keeping_job
 from core.config import ModelConfig, TokenizerConfig, TrainConfig
 from core.corpus.data import Dataset
@@ -215,6 +215,9 @@ def render_training(snapshot: JobSnapshot) -> None:
         if snapshot.state == "stopped":
             stopped_warning([])
         return
+    skipped = next((e for e in snapshot.events if isinstance(e, PretrainSkipped)), None)
+    if skipped is not None:
+        st.caption(t("train.pretrain_skipped", dialogues=f"{skipped.dialogues:,}", minimum=f"{skipped.minimum:,}"))
     reports = [e.event for e in pretraining if e.event.kind != "end"]
     if reports:  # pretraining holds out nothing: its accuracy is the training pieces' (running)
         st.caption(t("train.pretrained", epochs=reports[-1].epoch, acc=f"{reports[-1].train_acc:.1%}",

@@ -13,7 +13,7 @@ from functools import cached_property
 
 from core.classifier.baseline import Baseline, train_baseline
 from core.classifier.model import BiLSTMWithAttention
-from core.classifier.pretrain import Pretrained, PretrainEvent, pretrain_encoder
+from core.classifier.pretrain import Pretrained, PretrainEvent, PretrainSkipped, pretrain_encoder
 from core.classifier.task import Classifier, ClassifierTask, Split
 from core.config import ModelConfig, TokenizerConfig, TrainConfig
 from core.corpus.data import Dataset
@@ -183,7 +183,7 @@ def train_classifier(dataset: Dataset, model_config: ModelConfig | None = None, 
 
 def train_runs(dataset: Dataset, model_config: ModelConfig, train_config: TrainConfig, poolings: list[str],
                tokenizer: Tokenizer | None = None, tokenizer_config: TokenizerConfig | None = None,
-               callback: Callable[[RunEvent | BaselineEvent | PretrainEvent], None] | None = None,
+               callback: Callable[[RunEvent | BaselineEvent | PretrainEvent | PretrainSkipped], None] | None = None,
                stop: threading.Event | None = None,
                unlabelled: list[tuple[int, str]] | None = None) -> list[TrainOutcome]:
     """One run per pooling on the same split and tokenizer, so their scores compare; events are a
@@ -193,6 +193,8 @@ def train_runs(dataset: Dataset, model_config: ModelConfig, train_config: TrainC
     if callback is not None and prepared.baseline_metrics:
         metrics = prepared.baseline_metrics
         callback(BaselineEvent(metrics["baseline_accuracy"], metrics["baseline_macro_f1"]))
+    if callback is not None and prepared.pretrain_skipped(train_config):
+        callback(PretrainSkipped(prepared.training_dialogues(), train_config.pretrain_min_dialogues))
     prepared.pretrain(model_config, train_config, callback, stop)
     outcomes = []
     for index, pooling in enumerate(poolings):

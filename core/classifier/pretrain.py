@@ -40,6 +40,14 @@ class PretrainEvent:
 
 
 @dataclass
+class PretrainSkipped:
+    """Pretraining was asked for, but the training split has fewer dialogues than it needs to help."""
+
+    dialogues: int
+    minimum: int  # TrainConfig.pretrain_min_dialogues
+
+
+@dataclass
 class Pretrained:
     """What pretraining hands the classifier: the embedding and BiLSTM weights, and its own curve."""
 

@@ -36,3 +36,12 @@ def test_pretraining_has_its_own_progress_and_curve_then_a_line_above_the_runs()
     at = view([*pretraining, PretrainEvent(1, step("end", 1, 20, 0.24)), run])
     line = STRINGS["train.pretrained"][0].format(epochs=1, acc="24.0%", time="0:04")
     assert line in [c.value for c in at.caption] and not at.exception
+
+
+def test_a_skipped_pretraining_says_why_above_the_runs():
+    from core.classifier.pipeline import RunEvent
+    from core.classifier.pretrain import PretrainSkipped
+
+    at = view([PretrainSkipped(411, 2000), RunEvent(0, 1, "attention", 5, step("step", 1, 3, 0.5))])
+    line = STRINGS["train.pretrain_skipped"][0].format(dialogues="411", minimum="2,000")
+    assert line in [c.value for c in at.caption] and not at.exception

@@ -1,6 +1,7 @@
 """The classifier's recipe: one split, a tokenizer on the training rows, one run per pooling, tagged events."""
 
 import threading
+from dataclasses import replace
 
 import pytest
 
@@ -22,6 +23,16 @@ def test_prepare_splits_once_and_trains_the_tokenizer_on_training_rows_only(tiny
     assert prepared.tokenizer.model_proto == only_train.model_proto
     assert prepare(tiny_dataset, ONE_EPOCH, tokenizer=only_train).tokenizer is only_train
     assert prepare(tiny_dataset, ONE_EPOCH, tokenizer=only_train).val_index == val  # the seed fixes the split
+
+
+def test_a_sweep_on_too_few_dialogues_says_pretraining_was_skipped_right_after_the_baseline(tiny_dataset):
+    from core.classifier.pretrain import PretrainSkipped
+
+    events = []
+    few = replace(ONE_EPOCH, pretrain_min_dialogues=10_000)
+    train_runs(tiny_dataset, TINY, few, ["attention"], tokenizer_config=TOKENS, callback=events.append)
+    assert isinstance(events[1], PretrainSkipped) and events[1].minimum == 10_000 and 0 < events[1].dialogues < 10_000
+    assert not any(isinstance(e, PretrainEvent) for e in events)
 
 
 def test_a_sweep_trains_each_pooling_on_the_same_split_and_tags_its_events(tiny_dataset):
