@@ -72,6 +72,9 @@ def test_every_human_turn_is_also_a_training_example_with_its_dialogues_label(co
     val_first = {corpus.frame["사람문장1"][dataset.groups[i]] for i in val}
     assert not val_first & {prepared.tokenizer.decode(s) for s in added}  # validation turns never train
     assert sum(prepared.tokenizer.decode(s) in first_turns for s in added) == len(train)
+    sampling = prepare(dataset, PRE, tokenizer_config=replace(TOKENS, sampling=0.1))
+    resampled = sampling.split(train, 128, training=True, turns=True)
+    assert len(resampled.resample()) == len(resampled.labels) == 2 * len(train) + 1  # BPE-dropout keeps the turns
 
 
 def test_a_split_with_too_few_dialogues_skips_pretraining(corpus_and_dataset):
