@@ -206,6 +206,9 @@ def render_training(snapshot: JobSnapshot) -> None:
     reference = baseline.accuracy if baseline else None
     events = [e for e in snapshot.events if isinstance(e, RunEvent)]
     pretraining = [e for e in snapshot.events if isinstance(e, PretrainEvent)]
+    skipped = next((e for e in snapshot.events if isinstance(e, PretrainSkipped)), None)
+    if skipped is not None:  # sent before any run: said from the start, not only once the first run reports
+        st.caption(t("train.pretrain_skipped", dialogues=f"{skipped.dialogues:,}", minimum=f"{skipped.minimum:,}"))
     if not events:
         if pretraining:  # the encoder learns the file's language first: its own curve (next-piece loss, accuracy)
             render_progress(snapshot.state, [e.event for e in pretraining], pretraining[-1].epochs,
@@ -215,9 +218,6 @@ def render_training(snapshot: JobSnapshot) -> None:
         if snapshot.state == "stopped":
             stopped_warning([])
         return
-    skipped = next((e for e in snapshot.events if isinstance(e, PretrainSkipped)), None)
-    if skipped is not None:
-        st.caption(t("train.pretrain_skipped", dialogues=f"{skipped.dialogues:,}", minimum=f"{skipped.minimum:,}"))
     reports = [e.event for e in pretraining if e.event.kind != "end"]
     if reports:  # pretraining holds out nothing: its accuracy is the training pieces' (running)
         st.caption(t("train.pretrained", epochs=reports[-1].epoch, acc=f"{reports[-1].train_acc:.1%}",

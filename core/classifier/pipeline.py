@@ -75,7 +75,8 @@ class Prepared:
                  stop: threading.Event | None = None) -> Pretrained | None:
         """Pretrain the encoder once (when the settings ask for it and the split is large enough); later runs
         reuse it."""
-        if train_config.pretrain_epochs > 0 and self.pretrained is None and not self.pretrain_skipped(train_config):
+        wanted = train_config.pretrain_epochs > 0 and not self.pretrain_skipped(train_config)
+        if wanted and self.pretrained is None:
             self.pretrained = pretrain_encoder(self.tokenizer, self.pretrain_texts(), model_config, train_config,
                                                callback, stop)
         return self.pretrained

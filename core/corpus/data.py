@@ -267,7 +267,7 @@ def build_dataset(corpus: Corpus, config: DataConfig) -> Dataset:
     return dataset
 
 
-def human_turns(corpus: Corpus, max_chars: int = 1000) -> list[tuple[int, str]]:
+def human_turns(corpus: Corpus, max_chars: int) -> list[tuple[int, str]]:
     """Every non-empty human turn (사람문장k), tagged with its dialogue (the frame's row, as a Dataset's `groups`)."""
     turns = _texts(corpus.frame, DataConfig(text="turns", max_chars=max_chars))
     return [(int(group), text) for group, text in turns.items() if text]

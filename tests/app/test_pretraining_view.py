@@ -45,3 +45,11 @@ def test_a_skipped_pretraining_says_why_above_the_runs():
     at = view([PretrainSkipped(411, 2000), RunEvent(0, 1, "attention", 5, step("step", 1, 3, 0.5))])
     line = STRINGS["train.pretrain_skipped"][0].format(dialogues="411", minimum="2,000")
     assert line in [c.value for c in at.caption] and not at.exception
+
+
+def test_a_skipped_pretraining_is_said_before_the_first_run_reports():
+    from core.classifier.pretrain import PretrainSkipped
+
+    at = view([PretrainSkipped(411, 2000)])
+    line = STRINGS["train.pretrain_skipped"][0].format(dialogues="411", minimum="2,000")
+    assert line in [c.value for c in at.caption] and not at.exception

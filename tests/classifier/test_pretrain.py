@@ -55,7 +55,7 @@ def test_a_prepared_split_built_directly_as_the_learning_curve_does_pretrains_on
 
 def test_every_human_turn_is_also_a_training_example_with_its_dialogues_label(corpus_and_dataset):
     corpus, dataset = corpus_and_dataset
-    assert dataset.turns == human_turns(corpus) and len(dataset.turns) == 2 * len(corpus.frame)
+    assert dataset.turns == human_turns(corpus, DataConfig().max_chars) and len(dataset.turns) == 2 * len(corpus.frame)
     prepared = prepare(dataset, PRE, tokenizer_config=TOKENS)
     train, val = prepared.train_index, prepared.val_index
     plain = prepared.split(train, 128, training=True)
