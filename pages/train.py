@@ -9,7 +9,7 @@ from core.errors import TrainingBusyError
 from ui import settings, state
 from ui.curve import section as curve_section
 from ui.i18n import labels_for, model_name, t
-from ui.training import JOB_KEY, JOB_NAME, finish_training, live_job, render_training, start_training
+from ui.training import JOB_KEY, JOB_NAME, finish_training, live_job, render_training, start_training, weights_kept
 from ui.widgets import duration, needs_data, page_header
 
 page_header(__file__, "train")
@@ -79,6 +79,7 @@ table = pd.DataFrame([{
     t("train.hidden"): r.settings["model"]["hidden_dim"], t("train.layers"): r.settings["model"]["num_layers"],
     t("train.lr"): r.settings["train"]["lr"], t("train.batch"): r.settings["train"]["batch_size"],
     t("train.epochs"): len(r.epochs), t("train.best_acc"): r.metrics.get("val_accuracy"),
+    t("train.kept"): weights_kept(r.metrics, len(r.epochs)),
     t("train.task"): t(f"task.{r.settings['data']['task']}"), t("train.time"): duration(r.elapsed_s),
     t("train.status"): t("status.stopped" if r.stopped else "status.done"),
 } for r in runs])

@@ -100,11 +100,10 @@ STRINGS: dict[str, tuple[str, str]] = {
                       "seconds. A neural model that does not beat it has learned no more than which character "
                       "sequences go with which emotion."),
     "overfitting": ("과적합: 학습 손실은 줄지만 검증 손실이 2 에폭 연속 올랐습니다. 에폭을 줄이거나(조기 종료), 드롭아웃을 "
-                    "높이거나, 어휘를 줄이거나, 데이터를 늘리세요(데이터 페이지의 ‘사람 발화 각각’). "
-                    "가장 좋은 에폭의 가중치는 남습니다.",
+                    "높이거나, 어휘를 줄이거나, 데이터를 늘리세요(데이터 페이지의 ‘사람 발화 각각’).",
                     "Overfitting: training loss falls while validation loss rose two epochs in a row. Use fewer epochs "
                     "(early stopping), more dropout, a smaller vocabulary or more data ('each human turn' on the Data "
-                    "page); the best epoch's weights are kept."),
+                    "page)."),
     "jobs.local_fallback": ("Ray 클러스터에 연결할 수 없어 학습은 이 서버에서 합니다.",
                             "The Ray cluster could not be reached: jobs run on this server."),
     "other_job": ("이 세션에서 다른 학습({name})이 진행 중입니다.", "Another training ({name}) is running in this session."),
@@ -238,9 +237,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "train.seed": ("시드", "Seed"),
     "train.patience": ("조기 종료 (에폭)", "Early stopping (epochs)"),
     "train.patience_help": ("검증 성능이 이만큼의 에폭 동안 나아지지 않으면 멈춥니다. 0이면 끝까지 학습합니다. "
-                            "가장 좋은 에폭의 가중치가 남습니다.",
-                            "Stop when validation has not improved for this many epochs (0: never). The best "
-                            "epoch's weights are kept."),
+                            "이렇게 멈춘 학습은 가장 좋은 에폭의 가중치를 남기고, 끝까지 학습하면 마지막 3 에폭 "
+                            "가중치의 평균을 남깁니다(다른 출처의 대화에서 더 잘 맞았습니다).",
+                            "Stop when validation has not improved for this many epochs (0: never). A run stopped this "
+                            "way keeps its best epoch's weights; a run that trains every epoch keeps the mean of its "
+                            "last 3 epochs' weights (it did better on another source's dialogues)."),
     "train.schedule": ("학습률 스케줄", "Learning-rate schedule"),
     "train.schedule_help": ("코사인: 처음 5% 동안 서서히 올린 뒤 0까지 코사인으로 줄입니다.",
                             "Cosine: a linear warm-up over the first 5% of steps, then a cosine decay to 0."),
@@ -263,7 +264,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "train.history": ("실행 기록 (이 작업 공간)", "Runs in this workspace"),
     "train.no_runs": ("아직 끝난 실행이 없습니다.", "No finished runs yet."),
     "train.run": ("실행", "Run"),
-    "train.best_acc": ("최고 검증 정확도", "Best val accuracy"),
+    "train.best_acc": ("검증 정확도", "Val accuracy"),
+    "train.kept": ("남긴 가중치", "Weights kept"),
+    "train.kept_mean": ("에폭 {first}–{last} 평균", "mean of epochs {first}–{last}"),
+    "train.kept_best": ("에폭 {epoch}", "epoch {epoch}"),
     "train.task": ("과제", "Task"),
     "train.time": ("시간", "Time"),
     "train.stopped": ("중지됨", "Stopped"),

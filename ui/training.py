@@ -110,6 +110,15 @@ def render_share(snapshot: JobSnapshot, label: Callable[[float], str]) -> None:
 
 # The classifier's job ---------------------------------------------------------------------------------
 
+def weights_kept(metrics: dict, epochs_run: int) -> str:
+    """Which weights a run kept: the mean of its last epochs, or one epoch ("" before any epoch finished)."""
+    averaged = int(metrics.get("averaged_epochs") or 0)
+    if averaged > 1:
+        return t("train.kept_mean", first=epochs_run - averaged + 1, last=epochs_run)
+    best = metrics.get("best_epoch")
+    return t("train.kept_best", epoch=best) if best else ""
+
+
 def start_training(dataset: Dataset, model_config: ModelConfig, train_config: TrainConfig, poolings: list[str],
                    tokenizer: Tokenizer | None, tokenizer_config: TokenizerConfig) -> None:
     """Start one background job running the pipeline's runs and keeping them (numbered, saved in the workspace

@@ -226,6 +226,7 @@ def train_run(prepared: Prepared, model_config: ModelConfig, train_config: Train
     if best is not None:
         val_loss, val_acc = result.averaged_val or (best.val_loss, best.val_acc)  # the weights kept
         classifier.metrics = {"val_accuracy": val_acc, "val_loss": val_loss, "best_epoch": result.best_epoch,
+                              "averaged_epochs": result.averaged_epochs,
                               "val_macro_f1": _macro_f1(classifier, val_split), **prepared.baseline_metrics}
     return TrainOutcome(classifier, result, prepared)
 

@@ -129,7 +129,7 @@ def pretrain_encoder(tokenizer: Tokenizer, texts: Sequence[str], model_config: M
     encoder = BiLSTMWithAttention(model_config)
     model = BidirectionalLM(encoder).to(resolve_device(config.device))
     loop_config = replace(config, epochs=config.pretrain_epochs, lr=config.pretrain_lr, patience=0,
-                          schedule="constant")
+                          schedule="constant", average_epochs=0)  # averaging was measured on the classifier only
     tag = None if callback is None else (lambda event: callback(PretrainEvent(config.pretrain_epochs, event)))
     result = fit(model, LanguageModelTask(), TextSplit(sequences), TextSplit([]), loop_config, tag, stop)
     encoder = encoder.cpu()

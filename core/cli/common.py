@@ -36,6 +36,8 @@ def add_classifier_args(parser: argparse.ArgumentParser) -> None:
                         help="weight of the 감정_소분류 (58 sub-emotions) head's loss (0: no second head)")
     parser.add_argument("--no-turn-examples", dest="turn_examples", action="store_false",
                         help="train on the joined dialogues only, not also on each human turn alone")
+    parser.add_argument("--average-epochs", type=int, default=TrainConfig.average_epochs,
+                        help="keep the mean of the last this-many epochs' weights when every epoch ran (0: the best epoch)")
 
 
 def loop_settings(args: argparse.Namespace) -> dict:
@@ -52,9 +54,10 @@ def loop_settings(args: argparse.Namespace) -> dict:
 
 def classifier_settings(args: argparse.Namespace) -> dict:
     """The TrainConfig fields the classifier's own flags set, checked."""
-    if args.pretrain_epochs < 0 or args.aux_weight < 0:
-        raise AttentionLabError("--pretrain-epochs and --aux-weight must be 0 or more.")
-    return {"pretrain_epochs": args.pretrain_epochs, "aux_weight": args.aux_weight, "turn_examples": args.turn_examples}
+    if args.pretrain_epochs < 0 or args.aux_weight < 0 or args.average_epochs < 0:
+        raise AttentionLabError("--pretrain-epochs, --aux-weight and --average-epochs must be 0 or more.")
+    return {"pretrain_epochs": args.pretrain_epochs, "aux_weight": args.aux_weight, "turn_examples": args.turn_examples,
+            "average_epochs": args.average_epochs}
 
 
 def vocab_setting(value: str) -> int | str:

@@ -114,7 +114,9 @@ def _train(args) -> int:
     outcome.classifier.save(args.out)
     metrics = outcome.classifier.metrics
     nan = float("nan")
-    print(f"saved {args.out}: best epoch {metrics.get('best_epoch')}, val accuracy {metrics.get('val_accuracy', nan):.4f}, "
+    kept = (f"mean of the last {metrics['averaged_epochs']} epochs" if metrics.get("averaged_epochs")
+            else f"best epoch {metrics.get('best_epoch')}")
+    print(f"saved {args.out}: {kept}, val accuracy {metrics.get('val_accuracy', nan):.4f}, "
           f"macro-F1 {metrics.get('val_macro_f1', nan):.4f}", file=sys.stderr)
     if "baseline_accuracy" in metrics:
         print(f"baseline (char n-grams + linear SVM, same split): val accuracy {metrics['baseline_accuracy']:.4f}, "

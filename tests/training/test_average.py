@@ -1,9 +1,12 @@
-"""Averaging the last epochs' weights (SWA-style, LoopConfig.average_epochs): the mean of the window that ends at
-the best epoch, kept only when validation ranks it no lower than the best epoch alone."""
+"""Averaging the last epochs' weights (SWA-style, LoopConfig.average_epochs): the mean of the run's last epochs is
+the model when the run trained every planned epoch; Stop and early stopping keep the best epoch."""
+
+import threading
 
 import pytest
 import torch
 
+from core.config import LoopConfig, TrainConfig
 from core.training.loop import average_states, fit
 from tests.training.test_train import TRAIN, VAL, Scalar, ScriptedTask, loop_config
 
@@ -19,21 +22,36 @@ def test_average_states_is_the_elementwise_mean_and_keeps_integer_buffers():
     assert mean["w"].tolist() == [2.0, 4.0] and int(mean["n"]) == 5
 
 
-def test_the_mean_of_the_window_ending_at_the_best_epoch_is_kept_when_validation_ranks_it_higher():
-    task, model = ScriptedTask([0.2, 0.5, 0.9, 0.4, 1.0]), Scalar()  # the fifth score is the average's
+def test_the_mean_of_the_last_epochs_is_kept_even_when_validation_ranks_it_lower():
+    task, model = ScriptedTask([0.2, 0.5, 0.9, 0.4, 0.3]), Scalar()  # the fifth score is the average's
     seen, callback = weights_at_epoch_end(model)
-    result = fit(model, task, TRAIN, VAL, loop_config(average_epochs=2), callback)
+    result = fit(model, task, TRAIN, VAL, loop_config(epochs=4, average_epochs=2), callback)
     assert result.best_epoch == 3 and result.averaged_epochs == 2
-    assert model.w.item() == pytest.approx((seen[2] + seen[3]) / 2) and seen[2] != seen[3]
-    assert result.averaged_val[1] == pytest.approx(1.0) and result.history()["averaged_epochs"] == 2
+    assert model.w.item() == pytest.approx((seen[3] + seen[4]) / 2) and seen[3] != seen[4]
+    assert result.averaged_val[1] == pytest.approx(0.3) and result.history()["averaged_epochs"] == 2
 
 
-def test_the_best_epoch_is_kept_when_the_average_validates_worse():
-    task, model = ScriptedTask([0.2, 0.5, 0.9, 0.4, 0.3]), Scalar()
+def test_a_run_stopped_early_by_patience_keeps_its_best_epoch():
+    task, model = ScriptedTask([0.9, 0.4, 0.3, 0.2, 0.1]), Scalar()
     seen, callback = weights_at_epoch_end(model)
-    result = fit(model, task, TRAIN, VAL, loop_config(average_epochs=3), callback)
-    assert result.averaged_epochs == 0 and result.averaged_val is None
-    assert model.w.item() == seen[3]
+    result = fit(model, task, TRAIN, VAL, loop_config(epochs=5, patience=2, average_epochs=2), callback)
+    assert result.early_stopped and len(result.epochs) == 3
+    assert result.averaged_epochs == 0 and result.averaged_val is None and model.w.item() == seen[1]
+
+
+def test_a_stopped_run_keeps_its_best_finished_epoch():
+    task, model, stop = ScriptedTask([0.2, 0.9, 0.5]), Scalar(), threading.Event()
+    seen = {}
+
+    def callback(event):
+        if event.kind == "epoch":
+            seen[event.epoch] = model.w.item()
+            if event.epoch == 3:
+                stop.set()
+
+    result = fit(model, task, TRAIN, VAL, loop_config(epochs=4, average_epochs=3), callback, stop)
+    assert result.stopped and len(result.epochs) == 3
+    assert result.averaged_epochs == 0 and model.w.item() == seen[2]
 
 
 def test_without_validation_the_last_epochs_are_averaged():
@@ -43,8 +61,9 @@ def test_without_validation_the_last_epochs_are_averaged():
     assert result.averaged_epochs == 3 and model.w.item() == pytest.approx((seen[2] + seen[3] + seen[4]) / 3)
 
 
-def test_off_by_default():
+def test_off_in_the_shared_loop_and_on_for_the_classifier():
     model = Scalar()
     seen, callback = weights_at_epoch_end(model)
     result = fit(model, ScriptedTask([0.2, 0.5, 0.9, 0.4]), TRAIN, VAL, loop_config(), callback)
     assert result.averaged_epochs == 0 and model.w.item() == seen[3]
+    assert LoopConfig().average_epochs == 0 and TrainConfig().average_epochs == 3
