@@ -173,7 +173,17 @@ def test_training_fills_the_history_and_the_model(trained):
     assert run.name == "#1 attention" and run.epochs and run.steps
     assert at.session_state["model"].source == "#1 attention"
     assert at.dataframe, "the run history table is shown"
+    history = next(d.value for d in at.dataframe if ko("train.kept") in d.value.columns)
+    assert history[ko("train.kept")].tolist() == [ko("train.kept_best", epoch=1)], "one epoch: nothing to average"
     assert at.get("plotly_chart"), "curves are shown"
+
+
+def test_the_run_history_says_when_the_last_epochs_were_averaged():
+    from ui.training import weights_kept
+
+    assert weights_kept({"averaged_epochs": 3, "best_epoch": 4}, 5) == ko("train.kept_mean", first=3, last=5)
+    assert weights_kept({"averaged_epochs": 0, "best_epoch": 4}, 5) == ko("train.kept_best", epoch=4)
+    assert weights_kept({}, 0) == ""
 
 
 def test_start_is_refused_while_another_pages_job_runs(trained):

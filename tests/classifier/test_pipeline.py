@@ -87,3 +87,13 @@ def test_the_baseline_is_fitted_on_the_training_rows_only(tiny_dataset):
     assert set(vectorizer.vocabulary_) <= seen and not only_in_val & set(vectorizer.vocabulary_)
     metrics = prepared.baseline_metrics
     assert 0 <= metrics["baseline_accuracy"] <= 1 and 0 <= metrics["baseline_macro_f1"] <= 1
+
+
+def test_a_run_of_every_planned_epoch_keeps_the_mean_of_its_last_three_and_reports_its_validation(tiny_dataset):
+    outcome = train_classifier(tiny_dataset, TINY, replace(ONE_EPOCH, epochs=4, patience=0), tokenizer_config=TOKENS)
+    metrics, fit = outcome.classifier.metrics, outcome.fit
+    assert fit.averaged_epochs == 3 and metrics["averaged_epochs"] == 3 and len(fit.epochs) == 4
+    split = outcome.prepared.split(outcome.val_index, ONE_EPOCH.max_len)
+    predicted = outcome.classifier.predict_ids(split.sequences)
+    accuracy = sum(p == y for p, y in zip(predicted, split.labels)) / len(split.labels)
+    assert metrics["val_accuracy"] == pytest.approx(accuracy), "the reported accuracy is the kept weights'"
