@@ -73,8 +73,8 @@ class LoopConfig:
     report_every: int = 10  # steps between step reports
     num_threads: int = 0  # 0 = leave torch's default
     device: str = "auto"  # auto (CUDA when available) | cpu | cuda; the trained model comes back on the CPU
-    # SWA-style: the model is the mean of the weights of the run's last `average_epochs` epochs, when it trained
-    # every planned epoch (Stop or early stopping keep the best epoch); 0 or 1 = off: the best epoch is kept.
+    # SWA-style: the model is the mean of the weights of the run's last `average_epochs` epochs, leaving out the
+    # first, when it trained every planned epoch (Stop or early stopping keep the best epoch); 0 or 1 = off.
     average_epochs: int = 0
 
     def __post_init__(self) -> None:

@@ -193,8 +193,10 @@ def fit(model: nn.Module, task: Task, train: Any, val: Any, config: LoopConfig,
             break
     if best_state is not None:
         model.load_state_dict(best_state)
-    if window is not None and len(window) > 1 and len(result.epochs) == config.epochs:
-        _average(model, task, val, config, list(window), result)
+    if window is not None and len(result.epochs) == config.epochs:
+        states = list(window)[-(config.epochs - 1):]  # never the first epoch: it is still far from the rest
+        if len(states) > 1:
+            _average(model, task, val, config, states, result)
     model.eval()
     result.elapsed_s = clock.elapsed()
     if result.epochs:

@@ -61,6 +61,15 @@ def test_without_validation_the_last_epochs_are_averaged():
     assert result.averaged_epochs == 3 and model.w.item() == pytest.approx((seen[2] + seen[3] + seen[4]) / 3)
 
 
+def test_the_first_epoch_is_never_in_the_mean():
+    for epochs, averaged in ((2, 0), (3, 2), (4, 3)):
+        model = Scalar()
+        seen, callback = weights_at_epoch_end(model)
+        result = fit(model, ScriptedTask([]), TRAIN, [], loop_config(epochs=epochs, average_epochs=3), callback)
+        kept = [seen[e] for e in range(epochs - averaged + 1, epochs + 1)] if averaged else [seen[epochs]]
+        assert result.averaged_epochs == averaged and model.w.item() == pytest.approx(sum(kept) / len(kept))
+
+
 def test_off_in_the_shared_loop_and_on_for_the_classifier():
     model = Scalar()
     seen, callback = weights_at_epoch_end(model)
