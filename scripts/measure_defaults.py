@@ -40,6 +40,7 @@ KEYS = {  # short name → (config, field, type)
     "att": ("model", "attention_dim", int), "edrop": ("model", "embedding_dropout", float),
     "pretrain": ("train", "pretrain_epochs", int), "plr": ("train", "pretrain_lr", float),
     "aux": ("train", "aux_weight", float), "mixup": ("train", "mixup", float), "avg": ("train", "average_epochs", int),
+    "turns": ("train", "turn_examples", int), "smooth": ("train", "label_smoothing", float),
 }
 
 
