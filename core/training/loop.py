@@ -183,7 +183,7 @@ def fit(model: nn.Module, task: Task, train: Any, val: Any, config: LoopConfig,
         _emit(callback, result.epochs[-1])
         rank = task.rank(val_loss, val_acc) if val_loss == val_loss else (epoch,)  # no validation: the latest
         if window is not None:
-            window.append(copy.deepcopy(model.state_dict()))
+            window.append((epoch, copy.deepcopy(model.state_dict())))
         if best_rank is None or rank > best_rank:
             best_rank, best_state, since_best, result.best_epoch = rank, copy.deepcopy(model.state_dict()), 0, epoch
         else:
@@ -194,7 +194,7 @@ def fit(model: nn.Module, task: Task, train: Any, val: Any, config: LoopConfig,
     if best_state is not None:
         model.load_state_dict(best_state)
     if window is not None and len(result.epochs) == config.epochs:
-        states = list(window)[-(config.epochs - 1):]  # never the first epoch: it is still far from the rest
+        states = [state for epoch, state in window if epoch > 1]  # never the first: it is still far from the rest
         if len(states) > 1:
             _average(model, task, val, config, states, result)
     model.eval()
