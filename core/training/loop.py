@@ -193,7 +193,7 @@ def fit(model: nn.Module, task: Task, train: Any, val: Any, config: LoopConfig,
             break
     if best_state is not None:
         model.load_state_dict(best_state)
-    if window is not None and len(result.epochs) == config.epochs:
+    if window is not None and len(result.epochs) == config.epochs and not result.early_stopped:
         states = [state for epoch, state in window if epoch > 1]  # never the first: it is still far from the rest
         if len(states) > 1:
             _average(model, task, val, config, states, result)
@@ -227,7 +227,7 @@ def _average(model: nn.Module, task: Task, val: Any, config: LoopConfig, states:
              result: FitResult) -> None:
     """Load the mean of the last epochs' weights (SWA-style: the mean of points along the trajectory sits in a
     flatter region, and it generalised better than the best epoch alone on another source; docs/real_data.md).
-    Only a run that trained every planned epoch gets here: one stopped early keeps its best epoch."""
+    Only a run that trained every planned epoch and was not stopped by patience gets here."""
     model.load_state_dict(average_states(states))
     result.averaged_epochs, result.averaged_val = len(states), evaluate(model, task, val, config.batch_size)
 

@@ -39,6 +39,14 @@ def test_a_run_stopped_early_by_patience_keeps_its_best_epoch():
     assert result.averaged_epochs == 0 and result.averaged_val is None and model.w.item() == seen[1]
 
 
+def test_patience_running_out_on_the_last_epoch_still_keeps_the_best_epoch():
+    task, model = ScriptedTask([0.9, 0.4, 0.3, 0.2]), Scalar()
+    seen, callback = weights_at_epoch_end(model)
+    result = fit(model, task, TRAIN, VAL, loop_config(epochs=4, patience=3, average_epochs=3), callback)
+    assert result.early_stopped and len(result.epochs) == 4
+    assert result.averaged_epochs == 0 and model.w.item() == seen[1]
+
+
 def test_a_stopped_run_keeps_its_best_finished_epoch():
     task, model, stop = ScriptedTask([0.2, 0.9, 0.5]), Scalar(), threading.Event()
     seen = {}
