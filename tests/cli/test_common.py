@@ -34,13 +34,16 @@ def test_flags_take_the_tasks_defaults_and_become_loop_settings():
     assert LoopConfig(**settings) == LoopConfig(epochs=3, schedule="cosine", patience=2)
 
 
-def test_the_classifiers_flags_take_cores_defaults_and_turn_examples_can_be_switched_off():
+def test_the_classifiers_flags_take_cores_defaults_and_turn_examples_and_averaging_can_be_switched_off():
     parser = argparse.ArgumentParser()
     add_classifier_args(parser)
     default = classifier_settings(parser.parse_args([]))
     assert default == {"pretrain_epochs": TrainConfig.pretrain_epochs, "aux_weight": TrainConfig.aux_weight,
-                       "turn_examples": True}
+                       "turn_examples": True, "average_epochs": TrainConfig.average_epochs}
     assert classifier_settings(parser.parse_args(["--no-turn-examples"]))["turn_examples"] is False
+    assert classifier_settings(parser.parse_args(["--average-epochs", "0"]))["average_epochs"] == 0
+    with pytest.raises(AttentionLabError):
+        classifier_settings(parser.parse_args(["--average-epochs", "-1"]))
 
 
 @pytest.mark.parametrize("args, message", [(("--epochs", "0"), "--epochs and --batch-size"),
