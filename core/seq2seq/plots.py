@@ -30,8 +30,9 @@ def alignment_heatmap(source_tokens: Sequence[str], target_tokens: Sequence[str]
         colorbar=dict(title=colorbar_title),
     ))
     # Every piece labelled (plotly's automatic ticks skip every other category once they crowd), in a smaller font
-    # once there are many.
-    fig.update_xaxes(title=x_title, type="category", side="top", tickangle=-45 if len(x) > 4 else 0,
+    # once there are many. At -45° the labels of the Reply page's narrow matrices ran into each other ("1. 시험을 2. 망"),
+    # and plotly's automatic angles kept -45° there: upright, each label needs only its column's width.
+    fig.update_xaxes(title=x_title, type="category", side="top", tickangle=-90 if len(x) > 4 else 0,
                      tickmode="array", tickvals=x, ticktext=x, tickfont=dict(size=_tick_size(len(x))))
     fig.update_yaxes(title=y_title, type="category", autorange="reversed", tickmode="array", tickvals=y, ticktext=y,
                      tickfont=dict(size=_tick_size(len(y))))

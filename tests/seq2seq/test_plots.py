@@ -19,3 +19,9 @@ def test_every_source_and_generated_piece_is_labelled():
     assert xaxis.tickmode == "array" and list(xaxis.tickvals) == list(fig.data[0].x)  # not every other one
     assert yaxis.tickmode == "array" and list(yaxis.tickvals) == list(fig.data[0].y)
     assert xaxis.tickfont.size < alignment_heatmap(source[:5], target[:5], [[0.2] * 5] * 5).layout.xaxis.tickfont.size
+
+
+def test_source_labels_stand_upright_once_there_are_more_than_four():
+    few = alignment_heatmap(["▁a", "▁b"], ["▁a"], [[0.5, 0.5]])
+    many = alignment_heatmap([f"▁조각{i}" for i in range(8)], ["▁a"], [[1 / 8] * 8])
+    assert few.layout.xaxis.tickangle == 0 and many.layout.xaxis.tickangle == -90  # -45 ran labels into each other
