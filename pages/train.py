@@ -34,7 +34,7 @@ def settings_form() -> None:
     a, b, c, d, e = st.columns(5)
     a.selectbox(t("train.batch"), settings.with_default([16, 32, 64, 128, 256], "w_batch"), key="w_batch")
     b.number_input(t("train.epochs"), 1, 50, key="w_epochs")
-    c.number_input(t("train.patience"), 0, 20, key="w_patience", help=t("train.patience_help"))
+    c.number_input(t("train.patience"), 0, 20, key="w_patience", help=t("train.patience_help", k=settings.TRAIN.average_epochs))
     d.number_input(t("train.seed"), 0, 2**31 - 1, key="w_seed")
     e.slider(t("train.val_share"), 0.05, 0.5, step=0.05, key="w_val_share")
     st.segmented_control(t("train.schedule"), SCHEDULES, format_func=labels_for("schedule", SCHEDULES),

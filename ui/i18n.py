@@ -237,11 +237,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "train.seed": ("시드", "Seed"),
     "train.patience": ("조기 종료 (에폭)", "Early stopping (epochs)"),
     "train.patience_help": ("검증 성능이 이만큼의 에폭 동안 나아지지 않으면 멈춥니다. 0이면 끝까지 학습합니다. "
-                            "이렇게 멈춘 학습은 가장 좋은 에폭의 가중치를 남기고, 끝까지 학습하면 마지막 에폭들(최대 3개, "
+                            "이렇게 멈춘 학습은 가장 좋은 에폭의 가중치를 남기고, 끝까지 학습하면 마지막 에폭들(최대 {k}개, "
                             "첫 에폭 제외) 가중치의 평균을 남깁니다(다른 출처의 대화에서 더 잘 맞았습니다).",
                             "Stop when validation has not improved for this many epochs (0: never). A run stopped this "
                             "way keeps its best epoch's weights; a run that trains every epoch keeps the mean of its "
-                            "last epochs' weights (up to 3, never the first: it did better on another source's "
+                            "last epochs' weights (up to {k}, never the first: it did better on another source's "
                             "dialogues)."),
     "train.schedule": ("학습률 스케줄", "Learning-rate schedule"),
     "train.schedule_help": ("코사인: 처음 5% 동안 서서히 올린 뒤 0까지 코사인으로 줄입니다.",
